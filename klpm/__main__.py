@@ -1,0 +1,5 @@
+import sys
+
+from klpm.cli import main
+
+sys.exit(main())

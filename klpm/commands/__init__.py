@@ -1,0 +1,1 @@
+"""Sub-commands of the ``klpm`` CLI, one module each (discovered automatically)."""

@@ -1,0 +1,1 @@
+"""klpm.solvers: online policies, the simulator, and exact formulations (imports theory only)."""
