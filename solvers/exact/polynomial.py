@@ -1,0 +1,79 @@
+"""Polynomial cells of the complexity map, answered exactly by FCFS (issue 7, item 4).
+
+FCFS (order by arrival, ties by position) minimises the maximum TTFT, and so decides
+feasibility under a common bound T, when
+
+- the cache is radix and c_attn = 0 (any base, per_token): the work of any set of queries is
+  base * |set| + per_token * (number of distinct prefix-tree tokens they touch), whatever the
+  order, and an exchange argument (proofs/, written separately) makes FCFS optimal; or
+- no two queries share a prefix (no common first token), under any cache: processing times are
+  then fixed, and FCFS minimises max flow time on one machine with release dates.
+
+Cost: O(n log n) for the sort plus one pass of the evaluator (O(total prompt size)).
+"""
+from __future__ import annotations
+
+import time
+
+from solvers.exact.base import Limits, Outcome, Solver
+from solvers.exact.objectives import Goal, make_goal
+from solvers.exact.result import SolveResult, Status, make_result
+from theory.errors import InstanceError
+from theory.instance import Instance
+from theory.radix import common_prefix
+
+POLY_OBJECTIVES: frozenset[str] = frozenset({"max-ttft", "feasible"})
+
+
+def no_shared_prefix(instance: Instance) -> bool:
+    """Return True when no two prompts share their first unit (so nothing can ever be reused)."""
+    seen = set()
+    for q in instance.queries:
+        head = q.units[0]
+        if head in seen:
+            return False
+        seen.add(head)
+    return True
+
+
+def polynomial_cell(instance: Instance, objective: str) -> str | None:
+    """Return the name of the polynomial cell ``instance`` falls in for ``objective``, or None."""
+    if objective not in POLY_OBJECTIVES:
+        return None
+    if instance.cost.cache == "radix" and instance.cost.c_attn == 0:
+        return "radix-c0-fcfs"
+    if no_shared_prefix(instance):
+        return "no-shared-prefix-fcfs"
+    return None
+
+
+class FCFSExact(Solver):
+    """FCFS as an exact algorithm on the polynomial cells; refuses every other instance."""
+
+    name = "polynomial"
+
+    def check(self, instance: Instance, goal: Goal) -> None:
+        if polynomial_cell(instance, goal.name) is None:
+            raise InstanceError(f"solver polynomial: {goal.name} on this instance is not a known polynomial "
+                                "cell (needs max-ttft/feasible with radix and c_attn = 0, or no shared prefixes)")
+
+    def search(self, instance: Instance, goal: Goal, limits: Limits) -> Outcome:
+        order = tuple(instance.arrival_order())
+        if goal.is_decision:
+            from theory.evaluate import evaluate
+            ok = goal.meets(evaluate(instance, order))
+            return Outcome(Status.OPTIMAL if ok else Status.INFEASIBLE, order if ok else None)
+        return Outcome(Status.OPTIMAL, order)
+
+    def solve(self, instance: Instance, *, objective: str, ttft_bound: float | None = None,
+              p: float | None = None, time_limit: float = 10, workers: int = 2, seed: int = 0,
+              warm: bool = True) -> SolveResult:
+        """Return FCFS's result with status OPTIMAL (or INFEASIBLE for feasible); no warm start."""
+        t0 = time.perf_counter()
+        bound = instance.ttft_bound if ttft_bound is None else ttft_bound
+        goal = make_goal(objective, instance.n, bound, p)
+        self.check(instance, goal)
+        out = self.search(instance, goal, Limits(time_limit, workers, seed, t0 + time_limit, None, None))
+        method = f"{self.name}:{polynomial_cell(instance, goal.name)}"
+        return make_result(instance, goal, out.status, out.order, method=method,
+                           time_s=time.perf_counter() - t0, seed=seed, bound=out.bound)
