@@ -124,7 +124,7 @@ def _instance(prompts: list[tuple[Unit, ...]], arrivals: list[float], segmented:
 
 # ---------------------------------------------------------------- the generators
 
-def definition4(u: int = 100, d: int = 50, s: float = 40, users: int = 4, repeats: int = 5,
+def definition4(u: int = 100, d: int = 50, s: float = 40.0, users: int = 4, repeats: int = 5,
                 seed: int = 0, *, cost: CostModel = CostModel(), ttft_bound: float | None = None,
                 encoding: str = "tokens") -> Instance:
     """Return the paper's Definition 4 "regular arrival shuffled queue" (fixed lengths).
