@@ -1,0 +1,72 @@
+"""Scale presets of ``klpm reproduce``: how many queries, loads, seeds and instances each step uses.
+
+``tiny`` is for tests (seconds), ``quick`` is the default (minutes on 2 cores), ``full`` is the
+paper's scale (about 2,000 prompts of up to 8k tokens). Every number a step uses comes from here,
+so a report can state its scale by dumping the preset.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+KS: tuple[float, ...] = (1, 2, 3, 4, 1000, math.inf)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """One preset. Lengths are tokens; loads are multiples of the no-reuse service capacity."""
+
+    name: str
+    # Figure 2/3 analog (paper-like workload).
+    n_queries: int
+    n_users: int
+    prefix_scale: float          # multiplies the paper-like part lengths (1.0 = up to ~8k tokens)
+    loads: tuple[float, ...]
+    seeds: tuple[int, ...]
+    ks: tuple[float, ...] = KS
+    lru_capacity_prompts: float = 4.0   # lru capacity in mean prompt lengths
+    # Table 1 analog (Definition 4).
+    t1_users: int = 20
+    t1_repeats: int = 10
+    t1_scale: float = 1.0        # multiplies u and d (1.0 = the paper's 1000/5000 ...)
+    t1_load: float = 1.5         # s = (u + d) / t1_load: the no-reuse load, same s for all
+    # Approximation gaps.
+    gap_instances: int = 30      # per family and cache model
+    gap_n: int = 7
+    gap_time_limit: float = 10.0
+    # Mooncake trace.
+    trace_max_requests: int | None = None
+    trace_load: float = 1.0      # per_token set so the no-reuse load of the trace is this
+    # Real engine.
+    engine_requests: int = 0     # 0: engine step skipped at this scale
+    engine_policies: tuple[str, ...] = ("fcfs", "klpm2", "lpm")
+    engine_prompt_scale: float = 0.01
+    calibrate_quick: bool = True
+    extra: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        """Return the preset as a JSON-ready dict (inf written as "inf")."""
+        out = asdict(self)
+        out["ks"] = [k_label(k) for k in self.ks]
+        return out
+
+
+def k_label(k: float) -> str:
+    """Return the label of k ("1", "2", ..., "inf")."""
+    return "inf" if k == math.inf else str(int(k))
+
+
+TINY = Scale("tiny", n_queries=48, n_users=6, prefix_scale=0.02, loads=(0.6, 1.2, 2.0),
+             seeds=(0,), t1_users=4, t1_repeats=4, t1_scale=0.02, gap_instances=3, gap_n=5,
+             gap_time_limit=5.0, trace_max_requests=60, engine_requests=0,
+             calibrate_quick=False)
+QUICK = Scale("quick", n_queries=400, n_users=40, prefix_scale=0.25,
+              loads=(0.3, 0.5, 0.7, 0.9, 1.1, 1.3, 1.6, 2.0), seeds=(0, 1, 2),
+              gap_instances=30, gap_n=7, gap_time_limit=10.0, trace_max_requests=None,
+              engine_requests=24, engine_policies=("fcfs", "klpm2", "lpm"))
+FULL = Scale("full", n_queries=2000, n_users=200, prefix_scale=1.0,
+             loads=(0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 2.0, 2.5), seeds=(0, 1, 2, 3, 4),
+             t1_users=50, t1_repeats=20, gap_instances=100, gap_n=8, gap_time_limit=30.0,
+             engine_requests=120, engine_policies=("fcfs", "klpm2", "klpm3", "klpm1000", "lpm"),
+             engine_prompt_scale=0.05)
+SCALES: dict[str, Scale] = {s.name: s for s in (TINY, QUICK, FULL)}
