@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from klpm.commands._common import format_table, k_value, nonneg_float, print_json
+from klpm.commands._common import format_table, k_value, nonneg_float, positive_int, print_json
 from solvers.policies import make_policy, policy_names
 from solvers.simulate import simulate
 from theory.instance_io import instance_hash, load_instance
@@ -22,6 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("instance", help="instance file (klpm-instance/1 JSON)")
     p.add_argument("--policy", default="klpm", help=f"one of {', '.join(policy_names())} (default klpm)")
     p.add_argument("--k", type=k_value, default=2, help="k of k-LPM: integer >= 1 or 'inf' (default 2)")
+    p.add_argument("--quantum", type=nonneg_float, default=1000.0,
+                   help="dlpm: credit added per refill, in time units (default 1000)")
+    p.add_argument("--group-units", type=positive_int, default=16,
+                   help="dlpm: a query's group is this many units after the prefix common to all (default 16)")
+    p.add_argument("--margin", type=float, default=0.0,
+                   help="slack: extra time a query's slack must exceed the LPM pick's cost by (default 0)")
     p.add_argument("--ttft-bound", type=nonneg_float, default=None,
                    help="count queries over this TTFT (default: the instance's ttft_bound)")
     p.add_argument("--naive", action="store_true", help="rescore the whole queue at every pick (oracle)")
@@ -31,7 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def policy_params(name: str, args: argparse.Namespace) -> dict:
     """Return the constructor parameters the CLI passes to policy ``name``."""
-    return {"k": args.k} if name == "klpm" else {}
+    if name == "klpm":
+        return {"k": args.k}
+    if name == "dlpm":
+        return {"quantum": args.quantum, "group_units": args.group_units}
+    if name == "slack":
+        return {"margin": args.margin}
+    return {}
 
 
 def run(args: argparse.Namespace) -> int:
