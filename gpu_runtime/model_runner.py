@@ -1,0 +1,94 @@
+"""Run the model: prefill the uncached tokens of a prompt on top of a cached prefix's KV.
+
+KV layout (the runtime's one format): a tensor ``[layers, 2, kv_heads, tokens, head_dim]`` on the
+model's device; index ``[:, 0]`` holds keys, ``[:, 1]`` values. The radix KV cache stores slices
+of it per node; the runner turns a prefix into a transformers ``DynamicCache`` and back.
+"""
+from __future__ import annotations
+
+import inspect
+import time
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from gpu_runtime.model_loader import LoadedModel
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """Result of one prefill: logits of the next token (1-D, float32 on CPU), the KV of the newly
+    computed tokens, and the wall seconds the forward pass took (device synchronised)."""
+
+    logits: Any
+    new_kv: Any
+    seconds: float
+
+
+class ModelRunner:
+    """Executes prefills and greedy decodes for one loaded model (batch size 1)."""
+
+    def __init__(self, loaded: LoadedModel) -> None:
+        import torch
+        self.loaded = loaded
+        self.model = loaded.model
+        self.device = loaded.device
+        self._torch = torch
+        # transformers 5.x renamed ``past_key_values`` to ``cache``; accept either family.
+        params = inspect.signature(self.model.forward).parameters
+        self._cache_kw = "cache" if "cache" in params else "past_key_values"
+
+    def synchronize(self) -> None:
+        """Wait for queued device work (a no-op on the CPU)."""
+        if self.device == "cuda":
+            self._torch.cuda.synchronize()
+
+    def _to_cache(self, prefix_kv: Any | None):
+        from transformers import DynamicCache
+        if prefix_kv is None or prefix_kv.shape[3] == 0:
+            return DynamicCache(config=self.model.config)
+        layers = [(prefix_kv[i, 0].unsqueeze(0), prefix_kv[i, 1].unsqueeze(0)) for i in range(prefix_kv.shape[0])]
+        return DynamicCache(ddp_cache_data=layers, config=self.model.config)
+
+    def _new_kv(self, cache: Any, start: int) -> Any:
+        torch = self._torch
+        return torch.stack([torch.stack((layer.keys[0, :, start:], layer.values[0, :, start:]))
+                            for layer in cache.layers])
+
+    def prefill(self, new_ids: Sequence[int], prefix_kv: Any | None = None) -> Prefill:
+        """Return the Prefill of ``new_ids`` following the cached prefix ``prefix_kv`` (or none).
+
+        ``new_ids`` must be non-empty: a fully cached prompt still recomputes its last token."""
+        torch = self._torch
+        if len(new_ids) == 0:
+            raise ValueError("prefill needs at least one new token")
+        past = 0 if prefix_kv is None else int(prefix_kv.shape[3])
+        ids = torch.tensor([list(new_ids)], dtype=torch.long, device=self.device)
+        positions = torch.arange(past, past + len(new_ids), device=self.device).unsqueeze(0)
+        self.synchronize()
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            cache = self._to_cache(prefix_kv)
+            out = self.model(input_ids=ids, position_ids=positions, use_cache=True,
+                             logits_to_keep=1, **{self._cache_kw: cache})
+            logits = out.logits[0, -1].float()
+            new_kv = self._new_kv(cache, past)  # the cache object is updated in place
+        self.synchronize()
+        seconds = time.perf_counter() - t0
+        return Prefill(logits.cpu(), new_kv, seconds)
+
+    def decode(self, first_logits: Any, prompt_kv: Any, n_tokens: int) -> list[int]:
+        """Return ``n_tokens`` greedy tokens starting from ``first_logits`` (the KV is not kept)."""
+        torch = self._torch
+        if n_tokens <= 0:
+            return []
+        tokens = [int(torch.argmax(first_logits))]
+        past = int(prompt_kv.shape[3])
+        with torch.inference_mode():
+            cache = self._to_cache(prompt_kv)
+            for step in range(n_tokens - 1):
+                ids = torch.tensor([[tokens[-1]]], device=self.device)
+                pos = torch.tensor([[past + step]], device=self.device)
+                out = self.model(input_ids=ids, position_ids=pos, use_cache=True, **{self._cache_kw: cache})
+                tokens.append(int(torch.argmax(out.logits[0, -1])))
+        self.synchronize()
+        return tokens

