@@ -27,7 +27,7 @@ class Context:
     trace_path: Path | None = None
     calibration_path: Path | None = None
     calibrated: CostModel | None = None
-    calibration_note: str = "not run"
+    calibration_note: str = "the calibration step was not run (--steps)"
     skips: list[str] = field(default_factory=list)
 
     def seeds(self) -> list[int]:

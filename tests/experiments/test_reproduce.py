@@ -1,0 +1,82 @@
+"""A tiny-scale ``klpm reproduce`` run: report contents, data files, and ``klpm plot``."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from klpm.cli import main
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    assert main(["reproduce", "--tiny", "-o", str(out), "--seed", "3"]) == 0
+    return out
+
+
+def test_report_references_every_png_and_its_data(report_dir: Path) -> None:
+    md = (report_dir / "report.md").read_text()
+    pngs = sorted(p.name for p in (report_dir / "figures").glob("*.png"))
+    assert pngs, "no figure drawn"
+    linked = set(re.findall(r"!\[[^\]]*\]\(figures/([^)]+\.png)\)", md))
+    assert linked == set(pngs)
+    specs = json.loads((report_dir / "figures.json").read_text())
+    assert sorted(f"{s['name']}.png" for s in specs) == pngs
+    for spec in specs:
+        assert (report_dir / spec["data"]).is_file()
+        assert f"({spec['data']})" in md
+
+
+def test_meta_records_seeds_versions_machine_and_steps(report_dir: Path) -> None:
+    meta = json.loads((report_dir / "meta.json").read_text())
+    assert meta["seed"] == 3 and meta["seeds"] == [3]
+    assert meta["machine"]["cpu_count"] >= 1
+    assert meta["versions"]["matplotlib"]
+    steps = {r["step"]: r for r in meta["steps"]}
+    assert set(steps) == {"calibration", "figures", "caches", "table1", "gaps", "trace", "engine"}
+    assert all(r["status"] in ("ok", "skipped") for r in steps.values())
+    assert all(r["seconds"] >= 0 for r in steps.values())
+
+
+def test_missing_parts_are_reported_as_skips(report_dir: Path) -> None:
+    md = (report_dir / "report.md").read_text()
+    meta = json.loads((report_dir / "meta.json").read_text())
+    # tiny runs no calibration and no engine: both must say so instead of showing numbers
+    assert any("calibrated cost model" in s for s in meta["skips"])
+    assert any("real-engine" in s for s in meta["skips"])
+    for skip in meta["skips"]:
+        assert skip in md
+    assert not (report_dir / "data" / "fig3_calibrated_costs.csv").exists()
+
+
+def test_plot_regenerates_identical_figures(report_dir: Path) -> None:
+    before = {p.name: p.read_bytes() for p in (report_dir / "figures").glob("*.png")}
+    for p in (report_dir / "figures").glob("*.png"):
+        p.unlink()
+    assert main(["plot", str(report_dir)]) == 0
+    after = {p.name: p.read_bytes() for p in (report_dir / "figures").glob("*.png")}
+    assert after == before
+
+
+def test_plot_single_figure_and_bad_input(report_dir: Path, tmp_path: Path) -> None:
+    name = json.loads((report_dir / "figures.json").read_text())[0]["name"]
+    assert main(["plot", str(report_dir), "--figure", name]) == 0
+    assert main(["plot", str(report_dir), "--figure", "no-such-figure"]) == 2
+    assert main(["plot", str(tmp_path)]) == 2
+
+
+def test_reproduce_rejects_unknown_step(tmp_path: Path) -> None:
+    assert main(["reproduce", "--tiny", "-o", str(tmp_path), "--steps", "figures,nope"]) == 2
+
+
+def test_gap_worst_cases_are_saved_as_instances(report_dir: Path) -> None:
+    from theory.instance_io import load_instance
+    saved = sorted((report_dir / "instances").glob("worst_*.json"))
+    assert saved
+    for path in saved:
+        inst = load_instance(path)
+        meta = json.loads(path.read_text())["meta"]
+        assert meta["ratio"] >= 1 - 1e-9 and inst.n >= 1
