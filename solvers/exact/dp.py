@@ -5,9 +5,10 @@ since the cache then holds exactly the union of the processed prompts. Each stat
 Pareto front of (finish time, objective so far) pairs: a later finish never helps the future
 and every objective here is monotone in each TTFT, so dominated pairs can be dropped. Starts
 are earliest (optimal for these regular objectives). Pruning is exact: partial objectives above
-the warm-start value (or above the allowance of a decision objective) are cut, and for max-TTFT
-and feasibility a waiting query that cannot meet the cap even at its cheapest cuts the state.
-Size limits: 16 queries (previous), 20 (radix); lru is not supported (its state is the cache).
+the warm-start value (or above the allowance of a decision objective) are cut, for max-TTFT
+and feasibility a waiting query that cannot meet the cap even at its cheapest cuts the state,
+and twin queries are taken in the order ``symmetry.predecessors`` allows.
+Size limits: 18 queries (previous), 20 (radix); lru is not supported (its state is the cache).
 """
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from solvers.exact.base import Limits, Outcome, Solver
 from solvers.exact.data import PairData, min_proc, pair_data, require_cache, require_size
 from solvers.exact.objectives import Goal
 from solvers.exact.result import Status
+from solvers.exact.symmetry import predecessors
 from theory.instance import Instance
 
-DP_LIMITS: dict[str, int] = {"previous": 16, "radix": 20}
+DP_LIMITS: dict[str, int] = {"previous": 18, "radix": 20}
 TOL = 1e-9
 
 
@@ -53,6 +55,7 @@ class DPSolver(Solver):
         ub = math.inf if goal.is_decision or limits.warm_value is None else limits.warm_value
         cap = _cap(goal, limits)
         cheapest = [min_proc(data, j) for j in range(n)]
+        need = predecessors(instance, goal.name, data)
         layer: dict = {(0, -1): ((0,) * n, [(0.0, 0, -1, None)])}
         for _ in range(n):
             nxt: dict = {}
@@ -60,7 +63,7 @@ class DPSolver(Solver):
                 if limits.expired():
                     return Outcome(Status.UNKNOWN, None)
                 for j in range(n):
-                    if mask >> j & 1:
+                    if mask >> j & 1 or need[j] & mask != need[j]:
                         continue
                     key = (mask | 1 << j, -1 if radix else j)
                     for entry in front:
