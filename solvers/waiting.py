@@ -50,6 +50,7 @@ class WaitingQueue:
         self.waiting_flags = [False] * instance.n
         self.leaf: list[Node | None] = [None] * instance.n
         self.coverage: list[tuple[int, int, Node]] = []  # (-tokens, node stamp, node)
+        self.members: set[int] = set()  # so that waiting() costs O(queue), not O(instance)
         self.size = 0
 
     def __len__(self) -> int:
@@ -75,6 +76,7 @@ class WaitingQueue:
             heapq.heappush(node.value.heap, self._key(i))
         self.leaf[i] = leaf
         self.waiting_flags[i] = True
+        self.members.add(i)
         self.size += 1
         if isinstance(self.cache, RadixCache):
             self._push_coverage(q.units, self.cache.match(q))
@@ -84,6 +86,7 @@ class WaitingQueue:
         if not self.waiting_flags[i]:
             raise KeyError(f"query {i} is not waiting")
         self.waiting_flags[i] = False
+        self.members.discard(i)
         self.size -= 1
         for node in self.tree.walk_up(self.leaf[i]):
             node.value.count -= 1
@@ -105,7 +108,7 @@ class WaitingQueue:
 
     def waiting(self) -> Iterator[int]:
         """Yield waiting query indices in (arrival, position) order."""
-        return iter(sorted((i for i in range(self.instance.n) if self.waiting_flags[i]), key=self._key))
+        return iter(sorted(self.members, key=self._key))
 
     def oldest(self) -> int:
         """Return the waiting query with the earliest (arrival, position)."""

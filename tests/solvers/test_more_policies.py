@@ -227,3 +227,26 @@ def test_service_uses_cost_model():
             return 0
     simulate(inst, Probe())
     assert Probe.seen == 3 + (2 + 0.5 * 4) * 4
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances(min_n=2, max_n=8, cost=cost_models()), st.lists(st.integers(0, 7), max_size=20))
+def test_waiting_lists_agree_with_naive_queue(inst, ops):
+    # waiting() feeds every rescoring policy: the indexed queue must list exactly what the
+    # oracle lists, in (arrival, position) order, after any arrivals and removals.
+    from solvers.waiting import NaiveWaitingQueue, WaitingQueue
+    from theory.cache import make_cache
+    fast, slow = WaitingQueue(inst, make_cache(inst.cost)), NaiveWaitingQueue(inst, make_cache(inst.cost))
+    nxt = 0
+    for op in ops:
+        present = sorted(slow.items)
+        if op % 2 == 0 and present:
+            i = present[op % len(present)]
+            fast.remove(i)
+            slow.remove(i)
+        elif nxt < inst.n:
+            fast.add(nxt)
+            slow.add(nxt)
+            nxt += 1
+        assert list(fast.waiting()) == list(slow.waiting())
+        assert len(fast) == len(slow)
