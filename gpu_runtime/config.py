@@ -31,6 +31,7 @@ class EngineConfig:
     batch_token_budget: int = 0   # 0: batch size 1 (the paper); > 0: SGLang-like prefill batch
     decode_tokens: int = 0        # greedy tokens decoded after the first one (0: prefill only)
     time_scale: float = 1.0       # wall seconds per instance time unit
+    cpu_threads: int = 0          # torch CPU threads (0: torch's default); 1 is steadiest on a loaded box
 
     def __post_init__(self) -> None:
         if self.device not in DEVICES:
@@ -41,6 +42,8 @@ class EngineConfig:
             raise InstanceError(f"kv capacity: must be >= 1 token, got {self.kv_capacity_tokens}")
         if self.batch_token_budget < 0 or self.decode_tokens < 0:
             raise InstanceError("batch token budget and decode tokens must be >= 0")
+        if self.cpu_threads < 0:
+            raise InstanceError(f"cpu threads: must be >= 0, got {self.cpu_threads}")
         if not self.time_scale > 0:
             raise InstanceError(f"time scale: must be > 0, got {self.time_scale}")
 

@@ -103,6 +103,9 @@ def load_model(config: EngineConfig) -> LoadedModel:
     from transformers import AutoModelForCausalLM, AutoTokenizer
     _quiet_transformers()
     device, dtype = config.resolved_device(), config.torch_dtype()
+    if device == "cpu" and config.cpu_threads:
+        import torch
+        torch.set_num_threads(config.cpu_threads)
     try:
         tok = AutoTokenizer.from_pretrained(source)
         model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, attn_implementation="sdpa")

@@ -1,0 +1,140 @@
+"""Fit the cost model ``base + (per_token + c_attn·L)·(L − P)`` to measured prefill times.
+
+For each (prompt length L, cached prefix P) of a grid, the prefix's KV is computed first (not
+timed), then the prefill of the L − P new tokens on top of it is timed ``repeats`` times and the
+median kept. The three coefficients are fitted by least squares (numpy) under the constraint
+that each is >= 0 (the instance format requires it): every subset of the three features is
+fitted and the best non-negative fit is kept. Fit quality: R² and the largest relative error.
+
+The result is written as ``{"format": "klpm-calibration/1", "cost": {...}, "fit": {...}, ...}``;
+its ``cost`` object is the instance format's, so ``load_cost_file`` (or any reader of a ``cost``
+object) turns it into a ``CostModel`` for ``Instance.with_cost`` and the simulator or solvers.
+Times are in seconds, so instances must have arrivals in seconds (``time_scale`` = 1).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from gpu_runtime.config import EngineConfig
+from theory.errors import InstanceError
+from theory.instance import CostModel
+from theory.instance_io import parse_cost
+
+FORMAT = "klpm-calibration/1"
+QUICK_LENGTHS = (16, 64, 128, 256)
+FULL_LENGTHS = (32, 128, 256, 512, 1024, 2048)
+CUDA_LENGTHS = (128, 512, 1024, 2048, 4096, 8000)
+FRACTIONS = (0.0, 0.5, 0.9)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A fitted cost model, its fit quality and the points it was fitted to."""
+
+    cost: CostModel
+    r2: float
+    max_rel_error: float
+    points: tuple[tuple[int, int, float], ...]   # (length, cached, seconds)
+    device: str
+    model: str
+    dtype: str
+
+    def to_json(self) -> dict:
+        """Return the calibration file's JSON object."""
+        c = self.cost
+        return {"format": FORMAT,
+                "cost": {"cache": c.cache, "c_attn": c.c_attn, "per_token": c.per_token, "base": c.base},
+                "fit": {"r2": self.r2, "max_rel_error": self.max_rel_error, "points": len(self.points)},
+                "device": self.device, "model": self.model, "dtype": self.dtype, "units": "seconds",
+                "points": [{"length": L, "cached": P, "seconds": s} for L, P, s in self.points]}
+
+
+def fit_costs(points: Sequence[tuple[int, int, float]]) -> tuple[dict, float, float]:
+    """Return ({base, per_token, c_attn}, R², max relative error) of the best fit with every
+    coefficient >= 0."""
+    import numpy as np
+    L = np.array([p[0] for p in points], dtype=float)
+    P = np.array([p[1] for p in points], dtype=float)
+    y = np.array([p[2] for p in points], dtype=float)
+    features = np.stack([np.ones_like(L), L - P, L * (L - P)], axis=1)
+    best = None
+    for k in range(1, 4):
+        for cols in itertools.combinations(range(3), k):
+            coef, *_ = np.linalg.lstsq(features[:, cols], y, rcond=None)
+            if (coef < 0).any():
+                continue
+            full = np.zeros(3)
+            full[list(cols)] = coef
+            sse = float(((features @ full - y) ** 2).sum())
+            if best is None or sse < best[0]:
+                best = (sse, full)
+    sse, coef = best if best is not None else (float(((y - 0) ** 2).sum()), np.zeros(3))
+    pred = features @ coef
+    sst = float(((y - y.mean()) ** 2).sum())
+    r2 = 1.0 - sse / sst if sst > 0 else 1.0
+    rel = float((np.abs(pred - y) / np.maximum(y, 1e-12)).max())
+    return {"base": float(coef[0]), "per_token": float(coef[1]), "c_attn": float(coef[2])}, r2, rel
+
+
+def measure(runner, lengths: Sequence[int], fractions: Sequence[float], repeats: int,
+            vocab: int, seed: int = 0) -> list[tuple[int, int, float]]:
+    """Return (length, cached, median seconds) for each grid point (prefix KV untimed)."""
+    import random
+    rng = random.Random(seed)
+    points = []
+    for L in lengths:
+        ids = [rng.randrange(vocab) for _ in range(L)]
+        for f in fractions:
+            P = min(int(L * f), L - 1)
+            prefix = runner.prefill(ids[:P]).new_kv if P > 0 else None
+            runner.prefill(ids[P:], prefix)  # warm-up for this shape
+            times = [runner.prefill(ids[P:], prefix).seconds for _ in range(repeats)]
+            points.append((L, P, statistics.median(times)))
+    return points
+
+
+def calibrate(config: EngineConfig | None = None, *, quick: bool = False,
+              lengths: Sequence[int] | None = None, fractions: Sequence[float] = FRACTIONS,
+              repeats: int = 3, loaded=None) -> Calibration:
+    """Return the Calibration of the configured model on its device (loads it unless given)."""
+    from gpu_runtime.model_loader import load_model
+    from gpu_runtime.model_runner import ModelRunner
+    config = config or EngineConfig()
+    loaded = loaded if loaded is not None else load_model(config)
+    if lengths is None:
+        lengths = QUICK_LENGTHS if quick else (CUDA_LENGTHS if loaded.device == "cuda" else FULL_LENGTHS)
+    lengths = [L for L in lengths if L <= loaded.max_context]
+    if not lengths or any(L < 2 for L in lengths):
+        raise InstanceError("calibrate: lengths must be >= 2 and within the model context")
+    runner = ModelRunner(loaded)
+    runner.prefill([1, 2, 3])
+    points = measure(runner, lengths, fractions, 1 if quick else repeats, loaded.vocab_size)
+    coef, r2, rel = fit_costs(points)
+    cost = CostModel(cache="radix", **coef)
+    return Calibration(cost, r2, rel, tuple(points), loaded.device, loaded.name, config.dtype)
+
+
+def load_cost_file(path: str | Path, cache: str | None = None, capacity: int | None = None) -> CostModel:
+    """Return the CostModel stored in a calibration file (or a bare ``cost`` object), with the
+    cache model optionally replaced (``cache="lru"`` needs ``capacity``)."""
+    try:
+        obj = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise InstanceError(f"cost file {path}: cannot read ({exc.strerror})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InstanceError(f"cost file {path}: malformed JSON ({exc})") from None
+    if not isinstance(obj, dict):
+        raise InstanceError(f"cost file {path}: must be a JSON object")
+    raw = obj["cost"] if "cost" in obj else obj
+    cost = parse_cost(raw, "cost")
+    if cache is not None:
+        raw = {"cache": cache, "c_attn": cost.c_attn, "per_token": cost.per_token, "base": cost.base}
+        if capacity is not None:
+            raw["capacity"] = capacity
+        cost = parse_cost(raw, "cost")
+    return cost
