@@ -9,6 +9,7 @@ from solvers.policies import make_policy, policy_names
 from solvers.simulate import simulate
 from theory.instance_io import instance_hash, load_instance
 
+PROGRESS_MIN_QUERIES = 2000
 SUMMARY_COLUMNS = ("n", "mean", "p50", "p90", "p95", "p99", "max", "reused_ratio")
 
 
@@ -52,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     if args.ttft_bound is not None:
         instance = instance.with_bound(args.ttft_bound)
     policy = make_policy(args.policy, **policy_params(args.policy, args))
-    show_bar = not args.json and sys.stderr.isatty()
+    # a bar only where it helps: long runs, a person watching stderr, and not in --json mode
+    show_bar = not args.json and sys.stderr.isatty() and instance.n >= PROGRESS_MIN_QUERIES
     result = simulate(instance, policy, naive=args.naive, progress=show_bar)
     if args.json:
         out = result.to_json(instance)
