@@ -113,5 +113,9 @@ def fcfs_minimises_max(rows: Sequence[dict]) -> Claim:
         else:
             worst.append(f"load {key[0]:g} seed {key[1]}")
     detail = f"FCFS had the smallest maximum TTFT in {hits} of {total} runs"
-    detail += f" (not in: {', '.join(worst)})." if worst else "."
+    if worst:
+        more = f" and {len(worst) - 5} more" if len(worst) > 5 else ""
+        detail += f" (not in: {', '.join(worst[:5])}{more})."
+    else:
+        detail += "."
     return Claim("FCFS minimises the maximum TTFT", _verdict(hits, total), detail)
