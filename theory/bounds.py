@@ -175,7 +175,9 @@ def instance_for(p: Def4, owners: list[int]) -> Instance:
 
 def derive() -> dict:
     """Return the sympy derivations (imports sympy): FCFS's Lindley maximum, LPM's starvation
-    finish time, the s-threshold where LPM's worst case exceeds FCFS's, and the breakpoints of
+    finish time, the s-thresholds where LPM's worst case exceeds FCFS's (``lpm_beats_fcfs_threshold_s``:
+    above it the starvation shuffle is worse than FCFS's worst) and where LPM's upper bound drops
+    below FCFS's worst case (``lpm_upper_below_fcfs_worst_s``), and the breakpoints of
     Theorem 4(b)'s window term. Keys map to sympy expressions or relations."""
     import sympy as sp
     u, d, s, U, r, k, i, m, o = sp.symbols("u d s U r k i m o", nonnegative=True)
@@ -187,9 +189,11 @@ def derive() -> dict:
     victim_finish = sp.summation(u + r * d, (i, 1, U - 1)) + P
     lpm_worst = sp.expand(victim_finish - (U - 1) * s)
     threshold = sp.solve(sp.Eq(lpm_worst, sp.expand(window.subs(m, n - 1))), s)
+    lpm_below = sp.solve(sp.Eq(U * u + n * d, sp.expand(window.subs(m, n - 1))), s)
     cap = (U - 1) * (r - 1)
     breaks = {"young_cap": sp.solve(sp.Eq((k - 1) * (o + 1), cap), o),
               "all_left": sp.solve(sp.Eq((k - 1) * (o + 1), n - 1 - o), o)}
     return {"fcfs_upper": fcfs, "lpm_worst_lower": lpm_worst, "lower_any": U * u + n * d - (n - 1) * s,
-            "lpm_beats_fcfs_threshold_s": threshold, "window_breakpoints": breaks,
+            "lpm_beats_fcfs_threshold_s": threshold, "lpm_upper_below_fcfs_worst_s": lpm_below,
+            "window_breakpoints": breaks,
             "symbols": (u, d, s, U, r, k)}

@@ -126,3 +126,13 @@ def test_invalid_k_raises():
         B.klpm_upper(B.Def4(1, 1, 1), 0)
     with pytest.raises(InstanceError):
         B.klpm_upper(B.Def4(1, 1, 1), 2.5)
+
+
+def test_sympy_threshold_where_lpm_upper_drops_below_fcfs_worst():
+    import sympy as sp
+    der = B.derive()
+    u, d, s, U, r, k = der["symbols"]
+    (thr,) = der["lpm_upper_below_fcfs_worst_s"]
+    assert sp.simplify(thr - u * (U * r - U) / (U * r - 1)) == 0
+    p = B.Def4(30, 10, 20, users=3, repeats=4)  # 20 < 30 * 9 / 11
+    assert B.lpm_upper(p) < B.fcfs_upper(p)
