@@ -136,3 +136,14 @@ def test_sympy_threshold_where_lpm_upper_drops_below_fcfs_worst():
     assert sp.simplify(thr - u * (U * r - U) / (U * r - 1)) == 0
     p = B.Def4(30, 10, 20, users=3, repeats=4)  # 20 < 30 * 9 / 11
     assert B.lpm_upper(p) < B.fcfs_upper(p)
+
+
+def test_corollary3_counterexample_exact_worst_cases():
+    """U=2, r=4, u=20, d=10, s=3 (0 < s < u): over all shuffles no k-LPM beats LPM."""
+    p = B.Def4(20, 10, 3, users=2, repeats=4)
+    worst = {k: 0.0 for k in (1, 2, 3, 4, math.inf)}
+    for owners in set(itertools.permutations(B.alternating_shuffle(p))):
+        inst = B.instance_for(p, list(owners))
+        for k in worst:
+            worst[k] = max(worst[k], max_ttft(inst, k))
+    assert worst == {1: 219, 2: 142, 3: 139, 4: 108, math.inf: 108}
