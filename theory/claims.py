@@ -14,6 +14,8 @@ False only for a genuine counterexample. The claims (proofs in proofs/):
   TTFT. The claim is FALSE for the total TTFT (``check_lpm_equal_arrivals(...,
   objective="total-ttft")`` finds counterexamples) and for c_attn > 0 (see
   proofs/complexity_cells.md).
+- ``radix-shortest-first`` (this project, proofs/complexity_cells.md): radix cache, any c_attn,
+  all arrivals equal => shortest prompt first minimises the makespan and the maximum TTFT.
 
 theory imports no solver, so the LPM order is passed in by the caller (tests use
 ``solvers.simulate``); the depth-first order is computed here.
@@ -121,6 +123,19 @@ def check_lpm_equal_arrivals(instance: Instance, order: Sequence[int] | None = N
                and equal_arrivals(instance))
     order = depth_first_order(instance) if order is None else order
     return check_order_optimal("equal-arrivals-lpm", instance, order, applies, objective)
+
+
+def shortest_first_order(instance: Instance) -> tuple[int, ...]:
+    """Return the queries by increasing prompt length (ties by position)."""
+    return tuple(sorted(range(instance.n), key=lambda i: (instance.queries[i].length, i)))
+
+
+def check_radix_shortest_first(instance: Instance, objective: str = "makespan") -> ClaimCheck:
+    """Return the check of: radix cache, equal arrivals (any c_attn) => shortest-first minimises
+    ``objective`` (makespan or max-ttft)."""
+    applies = instance.cost.cache == "radix" and equal_arrivals(instance)
+    return check_order_optimal("radix-shortest-first", instance, shortest_first_order(instance),
+                               applies, objective)
 
 
 def prefix_tree_tokens(instance: Instance, members: Sequence[int]) -> int:
