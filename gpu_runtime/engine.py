@@ -78,26 +78,54 @@ class Engine:
         """Run one tiny prefill so that lazy initialisation is not timed."""
         self.runner.prefill([1, 2, 3])
 
-    def _execute(self, req: Request, cache: RadixKVCache, step: int, start: float,
-                 batch: int, clock: Callable[[], float]) -> RequestRecord:
-        """Prefill ``req`` on top of its cached prefix, admit it; return its record."""
-        lease = cache.acquire(req.query)
+    def _execute(self, reqs: list[Request], cache: RadixKVCache, sched: Scheduler, step: int,
+                 start: float, batch: int, clock: Callable[[], float]) -> list[RequestRecord]:
+        """Prefill ``reqs`` (one forward pass) on their cached prefixes, admit them in order;
+        return their records. A fully cached prompt recomputes its last token."""
+        leases = [cache.acquire(r.query) for r in reqs]
         try:
-            begin = min(lease.tokens, len(req.token_ids) - 1)  # a fully cached prompt recomputes one token
-            prefix = None if begin == 0 else lease.kv[:, :, :, :begin]
-            out = self.runner.prefill(req.token_ids[begin:], prefix)
+            begins = [min(lease.tokens, len(r.token_ids) - 1) for lease, r in zip(leases, reqs)]
+            prefixes = [None if b == 0 else lease.kv[:, :, :, :b] for lease, b in zip(leases, begins)]
+            outs = self.runner.prefill_packed([(r.token_ids[b:], p) for r, b, p in zip(reqs, begins, prefixes)])
             first = clock()
-        finally:
-            cache.release(lease)
-        cache.admit(req.query, step, kv=out.new_kv, kv_start=begin)
-        decoded: tuple[int, ...] = ()
+        except BaseException:
+            for lease in leases:
+                cache.release(lease)
+            raise
+        records = []
+        for j, (req, lease, b, out) in enumerate(zip(reqs, leases, begins, outs)):
+            cache.release(lease)  # later members stay locked while earlier ones are admitted
+            cache.admit(req.query, step + j, kv=out.new_kv, kv_start=b)
+            sched.processed(req.index)
+            arrival = req.query.arrival * self.config.time_scale
+            records.append(RequestRecord(req.query.id, arrival, "done", "", start, first, first - arrival,
+                                         b, len(req.token_ids) - b, out.seconds, batch))
         if self.config.decode_tokens:
-            import torch
-            full = out.new_kv if prefix is None else torch.cat([prefix, out.new_kv], dim=3)
-            decoded = tuple(self.runner.decode(out.logits, full, self.config.decode_tokens))
-        arrival = req.query.arrival * self.config.time_scale
-        return RequestRecord(req.query.id, arrival, "done", "", start, first, first - arrival,
-                             begin, len(req.token_ids) - begin, out.seconds, batch, decoded)
+            records = [self._decode(r, rec, p, out) for r, rec, p, out in zip(reqs, records, prefixes, outs)]
+        return records
+
+    def _decode(self, req: Request, rec: RequestRecord, prefix, out) -> RequestRecord:
+        """Return ``rec`` with the greedy tokens decoded after the first one."""
+        import torch
+        full = out.new_kv if prefix is None else torch.cat([prefix, out.new_kv], dim=3)
+        return replace(rec, decoded=tuple(self.runner.decode(out.logits, full, self.config.decode_tokens)))
+
+    def _arrive(self, requests: list[Request], arrivals: list[int], nxt: int, now: float,
+                sched: Scheduler, records: list) -> tuple[int, int]:
+        """Queue (or reject, with a reason) every request that has arrived by ``now``; return
+        (next arrival cursor, number rejected) (mutates ``sched`` and ``records``)."""
+        rejected, scale = 0, self.config.time_scale
+        while nxt < len(arrivals) and requests[arrivals[nxt]].query.arrival * scale <= now:
+            req = requests[arrivals[nxt]]
+            nxt += 1
+            reason = self.reject_reason(req)
+            if reason:
+                records[req.index] = RequestRecord(req.query.id, req.query.arrival * scale, "rejected", reason)
+                sched.drop(req.index)
+                rejected += 1
+            else:
+                sched.add(req.index)
+        return nxt, rejected
 
     def run(self, instance: Instance, policy: Policy) -> EngineRun:
         """Replay ``instance`` under ``policy``; return the EngineRun (every request accounted)."""
@@ -113,17 +141,8 @@ class Engine:
         clock = lambda: time.perf_counter() - t0  # noqa: E731
         while finished < instance.n:
             now = clock()
-            while nxt < instance.n and instance.queries[arrivals[nxt]].arrival * cfg.time_scale <= now:
-                i = arrivals[nxt]
-                nxt += 1
-                reason = self.reject_reason(requests[i])
-                if reason:
-                    records[i] = RequestRecord(requests[i].query.id, requests[i].query.arrival * cfg.time_scale,
-                                               "rejected", reason)
-                    sched.drop(i)
-                    finished += 1
-                else:
-                    sched.add(i)
+            nxt, rejected = self._arrive(requests, arrivals, nxt, now, sched, records)
+            finished += rejected
             if not sched.ready():
                 if nxt >= instance.n:
                     if len(sched):
@@ -132,17 +151,11 @@ class Engine:
                 time.sleep(max(0.0, instance.queries[arrivals[nxt]].arrival * cfg.time_scale - clock()))
                 continue
             batch = sched.next_batch(now)
-            start = clock()
-            for i in batch:
-                records[i] = self._execute(requests[i], cache, len(order), start, batch_no, clock)
-                sched.processed(i)
-                order.append(i)
-                finished += 1
-            if len(batch) > 1:  # a batch's first tokens all come out when the batch ends
-                end = max(records[i].first_token_time for i in batch)
-                for i in batch:
-                    r = records[i]
-                    records[i] = replace(r, first_token_time=end, ttft=end - r.arrival)
+            done = self._execute([requests[i] for i in batch], cache, sched, len(order), clock(), batch_no, clock)
+            for i, rec in zip(batch, done):
+                records[i] = rec
+            order.extend(batch)
+            finished += len(batch)
             batch_no += 1
         recs = tuple(records)
         return EngineRun(policy.describe(), recs, tuple(order), summarize_records(recs), cfg, self.loaded.device)

@@ -76,6 +76,47 @@ class ModelRunner:
         seconds = time.perf_counter() - t0
         return Prefill(logits.cpu(), new_kv, seconds)
 
+    def prefill_packed(self, items: Sequence[tuple[Sequence[int], Any | None]]) -> list[Prefill]:
+        """Return one Prefill per ``(new_ids, prefix_kv)`` item, computed in ONE forward pass.
+
+        SGLang-style ragged prefill: the items' prefixes are concatenated as the past, their new
+        tokens as one sequence, with explicit positions and a block-causal 4-D mask so that each
+        item sees only its own prefix and its own earlier tokens. ``seconds`` is the shared time
+        of the pass."""
+        torch = self._torch
+        if len(items) == 1:
+            return [self.prefill(*items[0])]
+        prefixes = [0 if kv is None else int(kv.shape[3]) for _, kv in items]
+        lengths = [len(ids) for ids, _ in items]
+        if min(lengths) == 0:
+            raise ValueError("prefill needs at least one new token per item")
+        past_total, n_total = sum(prefixes), sum(lengths)
+        ids = torch.tensor([[t for new, _ in items for t in new]], dtype=torch.long, device=self.device)
+        positions = torch.cat([torch.arange(p, p + n) for p, n in zip(prefixes, lengths)]).unsqueeze(0)
+        mask = torch.zeros(n_total, past_total + n_total, dtype=torch.bool)
+        po = so = 0
+        for p, n in zip(prefixes, lengths):
+            mask[so:so + n, po:po + p] = True
+            mask[so:so + n, past_total + so:past_total + so + n] = torch.ones(n, n, dtype=torch.bool).tril()
+            po, so = po + p, so + n
+        kvs = [kv for _, kv in items if kv is not None and kv.shape[3] > 0]
+        past = torch.cat(kvs, dim=3) if kvs else None
+        ends = torch.tensor([sum(lengths[:j + 1]) - 1 for j in range(len(items))], device=self.device)
+        self.synchronize()
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            cache = self._to_cache(past)
+            out = self.model(input_ids=ids, position_ids=positions.to(self.device),
+                             attention_mask=mask[None, None].to(self.device), use_cache=True,
+                             logits_to_keep=ends, **{self._cache_kw: cache})
+            new_kv = self._new_kv(cache, past_total)
+        self.synchronize()
+        seconds = time.perf_counter() - t0
+        logits = out.logits[0].float().cpu()
+        offsets = [sum(lengths[:j]) for j in range(len(items))]
+        return [Prefill(logits[j], new_kv[:, :, :, o:o + n], seconds)
+                for j, (o, n) in enumerate(zip(offsets, lengths))]
+
     def decode(self, first_logits: Any, prompt_kv: Any, n_tokens: int) -> list[int]:
         """Return ``n_tokens`` greedy tokens starting from ``first_logits`` (the KV is not kept)."""
         torch = self._torch

@@ -63,7 +63,7 @@ def test_token_budget_batches_and_decode(make_engine):
     batches: dict[int, list] = {}
     for r in run.records:
         batches.setdefault(r.batch, []).append(r)
-        assert len(r.decoded) == 3
+        assert len(r.decoded) == 3 and r.cached_tokens + r.computed_tokens == 22
     assert any(len(b) > 1 for b in batches.values())
     for b in batches.values():
         assert len({r.first_token_time for r in b}) == 1

@@ -107,3 +107,18 @@ def test_greedy_decode_with_reuse_matches_recompute(runner):
     import torch
     kv = torch.cat([head.new_kv, tail.new_kv], dim=3)
     assert runner.decode(tail.logits, kv, 6) == runner.decode(full.logits, full.new_kv, 6)
+
+
+def test_packed_batch_prefill_matches_recompute(runner, reference):
+    rng = random.Random(11)
+    vocab = runner.loaded.vocab_size
+    prompts = [tuple(rng.randrange(vocab) for _ in range(n)) for n in (30, 21, 12, 9)]
+    cuts = (10, 15, 0, 8)
+    items = []
+    for ids, cut in zip(prompts, cuts):
+        prefix = runner.prefill(list(ids[:cut])).new_kv if cut else None
+        items.append((list(ids[cut:]), prefix))
+    outs = runner.prefill_packed(items)
+    for ids, cut, out in zip(prompts, cuts, outs):
+        assert max_diff(out.logits, reference(ids)) <= ATOL
+        assert out.new_kv.shape[3] == len(ids) - cut
