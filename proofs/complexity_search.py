@@ -100,6 +100,19 @@ def contiguity_violations(tries: int = 200, seed: int = 0, max_n: int = 6) -> tu
     return bad, tries
 
 
+def contiguous_dp_violations(tries: int = 200, seed: int = 42, max_n: int = 7) -> tuple[int, int]:
+    """Return (instances where solvers.contiguous misses the brute-force makespan, tried) for the
+    previous cache, equal arrivals, c_attn in {0.5, 1, 3, 10}, base in {0, 2}."""
+    from solvers.contiguous import best_contiguous_order
+    from theory.claims import brute_force
+    rng, bad = random.Random(seed), 0
+    for _ in range(tries):
+        cost = CostModel(c_attn=rng.choice([0.5, 1, 3, 10]), base=rng.choice([0, 2]))
+        inst = random_instance(rng, rng.randint(3, max_n), cost, True)
+        bad += best_contiguous_order(inst)[1].makespan > brute_force(inst, "makespan")[0] + 1e-9
+    return bad, tries
+
+
 def main() -> int:
     """Print each search's outcome (tries, first counterexample) and the contiguity count."""
     for search in SEARCHES:
@@ -110,6 +123,8 @@ def main() -> int:
         print(f"{search.name:38s} {search.candidate:15s} {search.objective:10s} {text}")
     bad, tries = contiguity_violations(tries=1500, seed=2)
     print(f"contiguity conjecture: {bad} violations in {tries} instances (n <= 6)")
+    bad, tries = contiguous_dp_violations(tries=1500)
+    print(f"contiguous DP vs brute force: {bad} misses in {tries} instances (n <= 7)")
     return 0
 
 
