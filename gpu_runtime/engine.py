@@ -158,4 +158,7 @@ class Engine:
             finished += len(batch)
             batch_no += 1
         recs = tuple(records)
-        return EngineRun(policy.describe(), recs, tuple(order), summarize_records(recs), cfg, self.loaded.device)
+        summary = summarize_records(recs)
+        summary.update(scheduler_seconds=sched.seconds, decisions=sched.starts, batches=batch_no,
+                       wall_seconds=clock())
+        return EngineRun(policy.describe(), recs, tuple(order), summary, cfg, self.loaded.device)

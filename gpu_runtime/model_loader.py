@@ -95,8 +95,41 @@ def model_directory(config: EngineConfig) -> tuple[str, str]:
     return str(target), gguf.stem
 
 
+# Architectures for ``random:<name>`` models: the real shapes with seeded random weights. Prefill
+# time does not depend on the weights, so these give real timings where no weights can travel
+# (e.g. a GPU machine that cannot reach a hub); they have no tokenizer (token-id prompts only).
+RANDOM_SHAPES = {
+    "smollm2-135m": dict(hidden_size=576, intermediate_size=1536, num_hidden_layers=30,
+                         num_attention_heads=9, num_key_value_heads=3, vocab_size=49152,
+                         max_position_embeddings=8192, rope_theta=100000.0, tie_word_embeddings=True),
+    "llama-1b": dict(hidden_size=2048, intermediate_size=8192, num_hidden_layers=16,
+                     num_attention_heads=32, num_key_value_heads=8, vocab_size=128256,
+                     max_position_embeddings=8192, rope_theta=500000.0, tie_word_embeddings=True),
+}
+
+
+def _random_model(config: EngineConfig, shape: str) -> LoadedModel:
+    """Return a Llama-architecture model of a known shape with seeded random weights."""
+    if shape not in RANDOM_SHAPES:
+        raise InstanceError(f"model: unknown random shape {shape!r} (choose from {sorted(RANDOM_SHAPES)})")
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+    _quiet_transformers()
+    device, dtype = config.resolved_device(), config.torch_dtype()
+    torch.manual_seed(0)
+    cfg = LlamaConfig(**RANDOM_SHAPES[shape])
+    cfg._attn_implementation = "sdpa"
+    model = LlamaForCausalLM(cfg).to(device=device, dtype=dtype).eval()
+    return LoadedModel(model, None, device, dtype, f"random:{shape}", cfg.vocab_size, cfg.max_position_embeddings)
+
+
 def load_model(config: EngineConfig) -> LoadedModel:
     """Return the loaded model on the configured device and dtype (eval mode, no grad)."""
+    if config.model.startswith("random:"):
+        if config.resolved_device() == "cpu" and config.cpu_threads:
+            import torch
+            torch.set_num_threads(config.cpu_threads)
+        return _random_model(config, config.model.split(":", 1)[1])
     source, name = model_directory(config)
     if config.model == EMBEDDED_MODEL:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")

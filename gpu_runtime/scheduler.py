@@ -8,6 +8,7 @@ tokens of the batch reach the budget (the last pick may overshoot it; no chunked
 """
 from __future__ import annotations
 
+import time
 from typing import Sequence
 
 from gpu_runtime.kv_cache import RadixKVCache
@@ -56,13 +57,16 @@ class Scheduler:
         self.view = QueueView(instance, self.queue)
         self.token_budget = token_budget
         self.starts = 0
+        self.seconds = 0.0  # wall time spent in add / next_batch / processed (scheduler overhead)
 
     def __len__(self) -> int:
         return len(self.queue)
 
     def add(self, i: int) -> None:
         """Put arrived request ``i`` in the waiting queue (mutates)."""
+        t0 = time.perf_counter()
         self.queue.add(i)
+        self.seconds += time.perf_counter() - t0
 
     def drop(self, i: int) -> None:
         """Tell a fixed-order policy that request ``i`` will never run (it was rejected)."""
@@ -93,14 +97,18 @@ class Scheduler:
 
     def next_batch(self, now: float) -> list[int]:
         """Return the requests to prefill next (one, or a token-budget batch) (mutates)."""
+        t0 = time.perf_counter()
         batch = [self._pick(now)]
         used = self.view.uncached(batch[0])
         while self.token_budget and used < self.token_budget and self.ready():
             i = self._pick(now)
             used += self.view.uncached(i)
             batch.append(i)
+        self.seconds += time.perf_counter() - t0
         return batch
 
     def processed(self, i: int) -> None:
         """Tell the waiting index that request ``i``'s prompt entered the KV cache (mutates)."""
+        t0 = time.perf_counter()
         self.queue.processed(i)
+        self.seconds += time.perf_counter() - t0
