@@ -113,6 +113,38 @@ def contiguous_dp_violations(tries: int = 200, seed: int = 42, max_n: int = 7) -
     return bad, tries
 
 
+def _fcfs_finish(instance: Instance, kept: list[int]) -> float:
+    sub = Instance(tuple(instance.queries[i] for i in kept), instance.cost)
+    return evaluate(sub, range(len(kept))).makespan if kept else 0.0
+
+
+def sharing_greedy_on_time(instance: Instance, bound: float) -> int:
+    """Return the on-time count of the agreeable greedy (solvers.percentile's no-shared-prefix
+    rule) run with the real cache: keep queries in arrival order, and when the newest is late
+    drop the one whose removal leaves the earliest FCFS finish."""
+    kept: list[int] = []
+    for j in instance.arrival_order():
+        kept.append(j)
+        if _fcfs_finish(instance, kept) - instance.queries[j].arrival > bound + 1e-9:
+            drop = min(range(len(kept)), key=lambda x: (_fcfs_finish(instance, kept[:x] + kept[x + 1:]), -x))
+            kept.pop(drop)
+    return len(kept)
+
+
+def radix_goodput_greedy_counterexample(tries: int = 3000, seed: int = 3):
+    """Return (instance, bound, greedy count, optimum) where the greedy misses the most on-time
+    queries under the radix cache (c_attn = 0), or None."""
+    rng = random.Random(seed)
+    for _ in range(tries):
+        inst = random_instance(rng, rng.randint(3, 6), CostModel(cache="radix"), False)
+        bound = rng.randint(1, 8)
+        got = sharing_greedy_on_time(inst, bound)
+        best = max(inst.n - evaluate(inst, o).violations(bound) for o in itertools.permutations(range(inst.n)))
+        if got != best:
+            return inst, bound, got, best
+    return None
+
+
 def main() -> int:
     """Print each search's outcome (tries, first counterexample) and the contiguity count."""
     for search in SEARCHES:
@@ -125,6 +157,11 @@ def main() -> int:
     print(f"contiguity conjecture: {bad} violations in {tries} instances (n <= 6)")
     bad, tries = contiguous_dp_violations(tries=1500)
     print(f"contiguous DP vs brute force: {bad} misses in {tries} instances (n <= 7)")
+    found = radix_goodput_greedy_counterexample()
+    if found is not None:
+        inst, bound, got, best = found
+        print(f"radix c_attn=0 goodput, agreeable greedy: {[q.units for q in inst.queries]} arrivals "
+              f"{[q.arrival for q in inst.queries]} T={bound}: greedy {got} on time, optimum {best}")
     return 0
 
 

@@ -81,3 +81,9 @@ def test_total_ttft_reduce_rejects_bad_input():
         T.SumCjInstance((0,), (0,), 1)
     with pytest.raises(InstanceError):
         T.reduce(T.SumCjInstance((0,), (1,), 1), c_attn=1)
+
+
+def test_agreeable_greedy_fails_once_prefixes_are_shared():
+    from proofs.complexity_search import radix_goodput_greedy_counterexample
+    found = radix_goodput_greedy_counterexample()
+    assert found is not None and found[2] < found[3]
