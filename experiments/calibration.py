@@ -1,7 +1,7 @@
 """Step ``calibration``: the cost model (base, per_token, c_attn) fitted on the embedded model.
 
-Sources, in order: a calibration file given with ``--calibration``; otherwise, when the scale
-allows it, a short calibration run through ``gpu_runtime.calibrate``. Without either, the
+Sources, in order: a calibration file given with ``--calibration`` (``klpm calibrate``'s output);
+otherwise, when the scale allows it, a short calibration run through ``gpu_runtime.calibrate``. Without either, the
 calibrated-cost parts of the report are skipped and say why.
 """
 from __future__ import annotations
@@ -11,42 +11,57 @@ from pathlib import Path
 
 from experiments.context import Context, Unavailable
 from theory.instance import CostModel
-from theory.instance_io import parse_cost
 
 KEYS = ("base", "per_token", "c_attn")
 
 
-def cost_from_json(obj: dict) -> CostModel:
-    """Return the CostModel in a calibration JSON object (top level, "cost" or "cost_model")."""
-    for cand in (obj, obj.get("cost"), obj.get("cost_model"), obj.get("fit")):
-        if isinstance(cand, dict) and all(k in cand for k in KEYS):
-            return parse_cost({k: cand[k] for k in KEYS}, "calibration")
-    raise Unavailable(f"calibration file has no {', '.join(KEYS)} fields")
-
-
 def from_file(path: Path) -> CostModel:
-    """Return the cost model stored in a calibration file."""
+    """Return the cost model stored in a calibration file (``klpm calibrate``'s output)."""
     try:
-        return cost_from_json(json.loads(Path(path).read_text()))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise Unavailable(f"cannot read calibration file {path} ({exc})") from None
-
-
-def run_short(out: Path) -> CostModel:
-    """Run a short calibration on the embedded model, write it to ``out``; return the model."""
-    try:
-        from gpu_runtime import calibrate
+        from gpu_runtime.calibrate import load_cost_file
     except ImportError as exc:
         raise Unavailable(f"gpu_runtime.calibrate ({exc})") from None
-    fn = getattr(calibrate, "quick_calibration", None) or getattr(calibrate, "calibrate", None)
-    if fn is None:
-        raise Unavailable("gpu_runtime.calibrate has no calibrate() function")
-    result = fn(quick=True) if fn.__name__ == "calibrate" else fn()
-    cost = result if isinstance(result, CostModel) else getattr(result, "cost", None)
-    if not isinstance(cost, CostModel):
-        raise Unavailable(f"gpu_runtime.calibrate returned {type(result).__name__}, not a cost model")
-    out.write_text(json.dumps({k: getattr(cost, k) for k in KEYS}, indent=1) + "\n")
-    return cost
+    return load_cost_file(path)
+
+
+def run_short(ctx: Context, out: Path) -> tuple[CostModel, str]:
+    """Run ``gpu_runtime.calibrate.calibrate(quick=True)`` on the embedded model, save it to
+    ``out``; return (cost model, fit description). The loaded model is kept for the engine."""
+    try:
+        from gpu_runtime.calibrate import calibrate
+        from gpu_runtime.config import EngineConfig
+        from gpu_runtime.model_loader import load_model
+    except ImportError as exc:
+        raise Unavailable(f"gpu_runtime.calibrate ({exc})") from None
+    try:
+        loaded = ctx.shared.get("loaded_model") or load_model(EngineConfig())
+    except Exception as exc:  # noqa: BLE001 - a missing model is a skip, not a crash
+        raise Unavailable(f"cannot load the embedded model ({type(exc).__name__}: {exc})") from None
+    ctx.shared["loaded_model"] = loaded
+    estimate = estimate_seconds(loaded)
+    if estimate > ctx.scale.calibrate_budget_s:
+        raise Unavailable(f"a short calibration would take about {estimate:.0f} s on this machine "
+                          f"now (budget {ctx.scale.calibrate_budget_s:.0f} s); pass --calibration FILE")
+    cal = calibrate(quick=True, loaded=loaded)
+    out.write_text(json.dumps(cal.to_json(), indent=1) + "\n")
+    fit = (f"quick calibration on {cal.device} ({len(cal.points)} points, R² = {cal.r2:.3f}, "
+           f"largest relative error {cal.max_rel_error:.2f})")
+    if cal.r2 < ctx.scale.min_calibration_r2:
+        raise Unavailable(f"{fit} is too poor to use (R² < {ctx.scale.min_calibration_r2}; the machine "
+                          "is probably loaded); saved as data/calibration.json for the record")
+    return cal.cost, fit
+
+
+def estimate_seconds(loaded) -> float:
+    """Return an estimate of the quick calibration's wall time from one timed 128-token prefill."""
+    from gpu_runtime.calibrate import FRACTIONS, QUICK_LENGTHS
+    from gpu_runtime.model_runner import ModelRunner
+    runner = ModelRunner(loaded)
+    runner.prefill([1, 2, 3])
+    per_token = runner.prefill(list(range(100, 228))).seconds / 128
+    # each grid point: an untimed prefix, a warm-up and one timed prefill
+    tokens = sum(L * (f + 2 * (1 - f)) for L in QUICK_LENGTHS for f in FRACTIONS)
+    return 3 * per_token * tokens  # safety factor: timings on a shared machine vary a lot
 
 
 def run(ctx: Context) -> None:
@@ -58,8 +73,8 @@ def run(ctx: Context) -> None:
             ctx.calibration_note = f"read from {ctx.calibration_path}"
         elif ctx.scale.calibrate_quick:
             out = ctx.report.dir / "data" / "calibration.json"
-            ctx.calibrated = run_short(out)
-            ctx.calibration_note = "short calibration run on the embedded model (data/calibration.json)"
+            ctx.calibrated, fit = run_short(ctx, out)
+            ctx.calibration_note = f"{fit}, saved as data/calibration.json"
         else:
             raise Unavailable(f"no calibration file given and scale {ctx.scale.name!r} runs none")
     except Unavailable as exc:

@@ -22,7 +22,7 @@ from theory.instance import CostModel, Instance
 METRICS = ("p50", "p90", "p95", "p99", "max", "mean", "reused_ratio")
 
 
-def load_engine(capacity: int):
+def load_engine(ctx: Context, capacity: int):
     """Return a warmed-up ``gpu_runtime.engine.Engine`` or raise Unavailable."""
     try:
         from gpu_runtime.config import EngineConfig
@@ -30,7 +30,7 @@ def load_engine(capacity: int):
     except ImportError as exc:
         raise Unavailable(f"gpu_runtime.engine ({exc})") from None
     try:
-        engine = Engine(EngineConfig(kv_capacity_tokens=capacity))
+        engine = Engine(EngineConfig(kv_capacity_tokens=capacity), ctx.shared.get("loaded_model"))
     except Exception as exc:  # noqa: BLE001 - a missing model or library is a skip, not a crash
         raise Unavailable(f"cannot load the embedded model ({type(exc).__name__}: {exc})") from None
     engine.warm_up()
@@ -79,7 +79,7 @@ def run(ctx: Context) -> None:
     inst = workload(sc, ctx.seeds()[0])
     mean_len = sum(q.length for q in inst.queries) / inst.n
     cap = round(4 * mean_len)
-    engine = load_engine(cap)
+    engine = load_engine(ctx, cap)
     probe = probe_seconds(engine, round(mean_len))
     runs = len(sc.engine_loads) * len(sc.engine_policies)
     estimate = probe * inst.n * runs / min(1.0, min(sc.engine_loads))

@@ -63,8 +63,11 @@ def run(args: argparse.Namespace) -> int:
     if trace is not None and not trace.is_file():
         raise InstanceError(f"--trace: no such file {args.trace}")
     calib = Path(args.calibration) if args.calibration else None
-    if calib is not None and not calib.is_file():
-        raise InstanceError(f"--calibration: no such file {args.calibration}")
+    if calib is not None:
+        if not calib.is_file():
+            raise InstanceError(f"--calibration: no such file {args.calibration}")
+        from experiments.calibration import from_file
+        from_file(calib)  # a malformed file is bad input (exit 2), not a skipped step
     out = Path(args.output) if args.output else \
         Path("reports") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = reproduce(out, args.scale, seed=args.seed, steps=steps, trace_path=trace,

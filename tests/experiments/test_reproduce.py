@@ -80,3 +80,24 @@ def test_gap_worst_cases_are_saved_as_instances(report_dir: Path) -> None:
         inst = load_instance(path)
         meta = json.loads(path.read_text())["meta"]
         assert meta["ratio"] >= 1 - 1e-9 and inst.n >= 1
+
+
+def test_calibration_file_drives_the_calibrated_parts(tmp_path: Path) -> None:
+    calib = tmp_path / "cal.json"
+    calib.write_text(json.dumps({"format": "klpm-calibration/1", "cost": {
+        "cache": "radix", "c_attn": 1e-6, "per_token": 0.002, "base": 0.01}}))
+    out = tmp_path / "rep"
+    assert main(["reproduce", "--tiny", "-o", str(out), "--calibration", str(calib),
+                 "--steps", "calibration,figures,table1"]) == 0
+    md = (out / "report.md").read_text()
+    assert (out / "data" / "fig3_calibrated_costs.csv").is_file()
+    assert (out / "data" / "table1_calibrated_costs.csv").is_file()
+    assert "per_token = 0.002" in md and str(calib) in md
+    meta = json.loads((out / "meta.json").read_text())
+    assert [r["step"] for r in meta["steps"]] == ["calibration", "figures", "table1"]
+
+
+def test_malformed_calibration_file_is_bad_input(tmp_path: Path) -> None:
+    calib = tmp_path / "cal.json"
+    calib.write_text('{"cost": {"per_token": -1}}')
+    assert main(["reproduce", "--tiny", "-o", str(tmp_path / "r"), "--calibration", str(calib)]) == 2
