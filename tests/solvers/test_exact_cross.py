@@ -1,0 +1,84 @@
+"""Cross-validation of the exact back-ends: brute force, DP, CP-SAT and MILP agree.
+
+On random small instances of the previous and radix caches (shared prefixes, c_attn > 0,
+base > 0, equal arrivals, feasible and infeasible bounds) every back-end proves the same
+optimal value for each optimisation objective and the same yes/no answer for each decision
+objective; every returned order re-evaluates to the reported value.
+"""
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solvers.exact import Status, solve
+from theory.evaluate import evaluate
+from tests.strategies import cost_models, instances
+
+BACKENDS = ("brute", "dp", "cpsat", "milp")
+OPT_OBJECTIVES = ("max-ttft", "total-ttft", "violations")
+DECISIONS = ("feasible", "percentile")
+EXACT_COSTS = cost_models(caches=("previous", "radix"), c_attn=(0, 0.5), base=(0, 2))
+LIMIT = 60  # generous: results must not depend on timing
+
+
+def _check_reevaluated(inst, res):
+    if res.order is not None:
+        ev = evaluate(inst, res.order)
+        assert res.evaluation == ev
+        assert res.value == {"max-ttft": ev.max_ttft, "total-ttft": ev.total_ttft}.get(res.objective, res.value)
+
+
+def _run(inst, objective, bound, p, warm):
+    out = {}
+    for name in BACKENDS:
+        res = solve(inst, objective=objective, solver=name, ttft_bound=bound, p=p,
+                    time_limit=LIMIT, workers=1, seed=0, warm=warm)
+        _check_reevaluated(inst, res)
+        out[name] = res
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(instances(max_n=6, cost=EXACT_COSTS), st.booleans(), st.sampled_from(OPT_OBJECTIVES),
+       st.integers(0, 20))
+def test_backends_agree_on_optimum(inst, warm, objective, bound):
+    results = _run(inst, objective, bound, None, warm)
+    values = {name: r.value for name, r in results.items()}
+    assert all(r.status is Status.OPTIMAL for r in results.values()), results
+    ref = values["brute"]
+    assert all(math.isclose(v, ref, rel_tol=1e-9, abs_tol=1e-9) for v in values.values()), values
+    for r in results.values():
+        assert math.isclose(r.claimed_value, r.value, rel_tol=1e-6, abs_tol=1e-6)
+        assert r.gap == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(instances(max_n=6, cost=EXACT_COSTS, equal_arrivals=False), st.booleans(),
+       st.sampled_from(DECISIONS), st.integers(0, 25), st.sampled_from([0.0, 0.2, 0.5]))
+def test_backends_agree_on_decisions(inst, warm, objective, bound, p):
+    results = _run(inst, objective, bound, p, warm)
+    statuses = {name: r.status for name, r in results.items()}
+    assert set(statuses.values()) <= {Status.OPTIMAL, Status.INFEASIBLE}, statuses
+    assert len(set(statuses.values())) == 1, statuses
+    allowed = 0 if objective == "feasible" else math.floor(p * inst.n + 1e-9)
+    for r in results.values():
+        if r.status is Status.OPTIMAL:
+            assert r.evaluation.violations(bound) <= allowed
+        else:
+            assert r.order is None
+
+
+@settings(max_examples=15, deadline=None)
+@given(instances(max_n=6, cost=EXACT_COSTS, equal_arrivals=True), st.sampled_from(OPT_OBJECTIVES))
+def test_equal_arrivals_agree(inst, objective):
+    results = _run(inst, objective, 6, None, False)
+    ref = results["brute"].value
+    assert all(math.isclose(r.value, ref, rel_tol=1e-9, abs_tol=1e-9) for r in results.values())
+
+
+@settings(max_examples=15, deadline=None)
+@given(instances(max_n=6, cost=EXACT_COSTS, segmented=True), st.sampled_from(("max-ttft", "violations")))
+def test_segmented_prompts_agree(inst, objective):
+    results = _run(inst, objective, 8, None, True)
+    ref = results["brute"].value
+    assert all(math.isclose(r.value, ref, rel_tol=1e-9, abs_tol=1e-9) for r in results.values())
