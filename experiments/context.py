@@ -30,6 +30,7 @@ class Context:
     calibration_note: str = "the calibration step was not run (--steps)"
     skips: list[str] = field(default_factory=list)
     shared: dict = field(default_factory=dict)   # e.g. the loaded model, reused by later steps
+    report_rows: dict = field(default_factory=dict)  # rows a step computed, by data name
 
     def seeds(self) -> list[int]:
         """Return the seeds of the sweeps: the scale's offsets added to the base seed."""

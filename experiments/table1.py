@@ -67,9 +67,34 @@ def table_block(sec: Section, rows: list[dict], unit: str) -> None:
              + "\n".join(wins))
 
 
+def bounds_block(sec: Section, rows: list[dict], users: int, repeats: int) -> None:
+    """Append theory.bounds' Definition-4 bounds beside the simulated maximum TTFTs (unit costs,
+    previous cache: the bounds' model); flag any simulated value outside its bounds."""
+    try:
+        from theory.bounds import Def4, bounds
+    except ImportError as exc:
+        sec.text(f"> not available: Definition-4 bounds — theory.bounds ({exc})")
+        return
+    out, outside = [], 0
+    for shape in dict.fromkeys(r["shape"] for r in rows):
+        first = next(r for r in rows if r["shape"] == shape)
+        b = bounds(Def4(first["u"], first["d"], first["s"], users, repeats), 4)
+        upper = {"fcfs": b["fcfs"]["upper"], "klpm4": b["klpm"]["upper"], "lpm": b["lpm"]["upper"]}
+        for label in POLICIES:
+            sim = [r["max"] for r in rows if r["shape"] == shape and r["policy"] == label]
+            bad = sum(1 for v in sim if v < b["any_lower"] - 1e-9 or v > upper[label] + 1e-9)
+            outside += bad
+            out.append([shape, label, b["any_lower"], upper[label], min(sim), max(sim), bad])
+    sec.table(["u/d", "policy", "lower bound", "upper bound", "simulated max TTFT (min)",
+               "simulated max TTFT (max)", "runs outside"], out,
+              "Definition-4 bounds on the maximum TTFT (theory.bounds, k = 4) against the simulation")
+    sec.text(f"Simulated maximum TTFTs outside their bounds: **{outside}**.")
+
+
 def one_cost(ctx: Context, sec: Section, cost: CostModel, name: str, unit: str) -> None:
     """Run, save, draw and tabulate Table 1 for one cost model."""
     rows = run_table(ctx, cost, name)
+    ctx.report_rows[name] = rows
     data = ctx.report.csv(name, rows)
     spec = FigureSpec(name, "bars", data, f"Table 1 analog ({name.replace('_', ' ')})",
                       {"facet": "shape", "series": "policy", "metrics": ["p50", "p90", "p95"],
@@ -88,6 +113,7 @@ def run(ctx: Context) -> None:
              f"({', '.join(f'{u}/{d}' for u, d in SHAPES)}); seeds {ctx.seeds()}. Cache model: "
              "**previous**.")
     one_cost(ctx, sec, CostModel(), "table1_unit_costs", "token-times")
+    bounds_block(sec, ctx.report_rows.pop("table1_unit_costs"), sc.t1_users, sc.t1_repeats)
     if ctx.calibrated is None:
         sec.text(ctx.skip("Table 1 with calibrated costs", ctx.calibration_note))
         return
