@@ -78,8 +78,10 @@ def gap_rows(instance: Instance, policies: list[str], time_limit: float, tags: d
         viol_status = getattr(vr.status, "value", str(vr.status))
         opt_viol = vr.value if viol_status == "OPTIMAL" else None
     rows = []
+    # With the bound set, the slack policy aims at it; every other policy ignores it.
+    run_on = instance if bound is None else instance.with_bound(bound)
     for label in policies:
-        ev = simulate(instance, policyset.make(label)).evaluation
+        ev = simulate(run_on, policyset.make(label)).evaluation
         row = dict(tags, policy=label, n=instance.n, max_ttft=ev.max_ttft, opt_max_ttft=opt,
                    status=status, ratio=(ev.max_ttft / opt if opt else None), bound=bound)
         if bound is not None:
