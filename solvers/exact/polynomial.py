@@ -6,6 +6,8 @@ feasibility under a common bound T, when
 - the cache is radix and c_attn = 0 (any base, per_token): the work of any set of queries is
   base * |set| + per_token * (number of distinct prefix-tree tokens they touch), whatever the
   order, and an exchange argument (proofs/, written separately) makes FCFS optimal; or
+- the cache is lru with a capacity of at least the prefix-tree size of all prompts and
+  c_attn = 0: nothing is ever evicted, so it behaves exactly as the radix cache; or
 - no two queries share a prefix (no common first token), under any cache: processing times are
   then fixed, and FCFS minimises max flow time on one machine with release dates.
 
@@ -20,7 +22,7 @@ from solvers.exact.objectives import Goal, make_goal
 from solvers.exact.result import SolveResult, Status, make_result
 from theory.errors import InstanceError
 from theory.instance import Instance
-from theory.radix import common_prefix
+from theory.radix import RadixTree
 
 POLY_OBJECTIVES: frozenset[str] = frozenset({"max-ttft", "feasible"})
 
@@ -36,12 +38,23 @@ def no_shared_prefix(instance: Instance) -> bool:
     return True
 
 
+def trie_tokens(instance: Instance) -> int:
+    """Return the number of tokens in the prefix tree of all prompts (distinct prefix tokens)."""
+    tree = RadixTree()
+    for q in instance.queries:
+        tree.insert(q.units)
+    return sum(node.edge_tokens for node in tree.nodes())
+
+
 def polynomial_cell(instance: Instance, objective: str) -> str | None:
     """Return the name of the polynomial cell ``instance`` falls in for ``objective``, or None."""
     if objective not in POLY_OBJECTIVES:
         return None
-    if instance.cost.cache == "radix" and instance.cost.c_attn == 0:
+    cost = instance.cost
+    if cost.cache == "radix" and cost.c_attn == 0:
         return "radix-c0-fcfs"
+    if cost.cache == "lru" and cost.c_attn == 0 and cost.capacity >= trie_tokens(instance):
+        return "lru-never-evicts-c0-fcfs"
     if no_shared_prefix(instance):
         return "no-shared-prefix-fcfs"
     return None
@@ -55,7 +68,8 @@ class FCFSExact(Solver):
     def check(self, instance: Instance, goal: Goal) -> None:
         if polynomial_cell(instance, goal.name) is None:
             raise InstanceError(f"solver polynomial: {goal.name} on this instance is not a known polynomial "
-                                "cell (needs max-ttft/feasible with radix and c_attn = 0, or no shared prefixes)")
+                                "cell (needs max-ttft/feasible and: radix with c_attn = 0, lru that never "
+                                "evicts with c_attn = 0, or no shared prefixes)")
 
     def search(self, instance: Instance, goal: Goal, limits: Limits) -> Outcome:
         order = tuple(instance.arrival_order())

@@ -85,6 +85,16 @@ def test_polynomial_no_shared_prefix(rows, cache, c_attn):
     assert math.isclose(fast.value, _brute_min(inst, lambda e: e.max_ttft), rel_tol=1e-9, abs_tol=1e-9)
 
 
+@settings(max_examples=20, deadline=None)
+@given(instances(max_n=6, cost=cost_models(caches=("lru",), c_attn=(0,), base=(0, 2))))
+def test_polynomial_lru_that_never_evicts(inst):
+    big = inst.with_cost(CostModel(cache="lru", base=inst.cost.base, per_token=inst.cost.per_token,
+                                   capacity=sum(q.length for q in inst.queries)))
+    assert polynomial_cell(big, "max-ttft") is not None
+    fast = solve(big, objective="max-ttft")
+    assert math.isclose(fast.value, _brute_min(big, lambda e: e.max_ttft), rel_tol=1e-9, abs_tol=1e-9)
+
+
 def test_polynomial_large_radix_instance_is_answered_by_fcfs():
     qs = tuple(Query(f"q{j}", j // 3, (j % 7, j % 11, j)) for j in range(3000))
     inst = Instance(qs, CostModel(cache="radix", base=1))
