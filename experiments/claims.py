@@ -40,7 +40,7 @@ def _verdict(hits: int, total: int, need_majority: bool = False) -> str:
     if hits == total:
         return "holds"
     if need_majority:
-        return "holds" if hits * 2 > total else ("partly" if hits else "does not hold")
+        return "holds" if hits * 2 > total else "does not hold"
     return "partly" if hits else "does not hold"
 
 

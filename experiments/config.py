@@ -42,7 +42,7 @@ class Scale:
     engine_policies: tuple[str, ...] = ("fcfs", "klpm2", "lpm")
     engine_prompt_scale: float = 0.03   # ~120-token paper-like prompts
     engine_loads: tuple[float, ...] = (1.5,)
-    engine_budget_s: float = 240.0      # skip the engine step if the estimate exceeds this
+    engine_budget_s: float = 180.0      # skip the engine step if the estimate exceeds this
     calibrate_quick: bool = True
     calibrate_budget_s: float = 120.0   # skip the short calibration if the estimate exceeds this
     min_calibration_r2: float = 0.8     # a worse fit is saved but not used

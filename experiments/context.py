@@ -31,6 +31,7 @@ class Context:
     skips: list[str] = field(default_factory=list)
     shared: dict = field(default_factory=dict)   # e.g. the loaded model, reused by later steps
     report_rows: dict = field(default_factory=dict)  # rows a step computed, by data name
+    claims: list = field(default_factory=list)  # (where, Claim) for the summary at the top
 
     def seeds(self) -> list[int]:
         """Return the seeds of the sweeps: the scale's offsets added to the base seed."""

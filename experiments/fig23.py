@@ -7,7 +7,7 @@ claims of the paper are then decided from the data by ``experiments.claims``.
 from __future__ import annotations
 
 from experiments import claims, workload_setup
-from experiments.context import Context, Unavailable
+from experiments.context import Context
 from experiments.figures import FigureSpec
 from experiments.policyset import klpm_label
 from experiments.report import Section
@@ -41,9 +41,10 @@ def sweep_figure(ctx: Context, sec: Section, name: str, cost: CostModel, title: 
     return rows
 
 
-def claims_block(sec: Section, rows: list[dict]) -> None:
-    """Append the paper's claims as decided on ``rows``."""
+def claims_block(ctx: Context, sec: Section, rows: list[dict], where: str) -> None:
+    """Append the paper's claims as decided on ``rows`` (and record them for the summary)."""
     found = [claims.klpm_beats_fcfs_and_lpm(rows), claims.k2_best(rows)]
+    ctx.claims += [(where, c) for c in found]
     sec.text("Paper's claims, decided from this data:\n\n" + "\n".join(c.sentence() for c in found))
 
 
@@ -69,7 +70,7 @@ def run(ctx: Context) -> None:
                         "TTFT vs load, unit costs (c_attn = 0), previous cache", policies,
                         "token-times")
     p99_table(sec, rows, policies)
-    claims_block(sec, rows)
+    claims_block(ctx, sec, rows, "simulation, previous cache, unit costs")
     if ctx.calibrated is None:
         sec.text(ctx.skip("calibrated-cost sweep", ctx.calibration_note))
         return
@@ -80,11 +81,5 @@ def run(ctx: Context) -> None:
                         "TTFT vs load, costs calibrated on the embedded model, previous cache",
                         policies, "s")
     p99_table(sec, rows, policies)
-    claims_block(sec, rows)
+    claims_block(ctx, sec, rows, "simulation, previous cache, calibrated costs")
 
-
-def require_calibration(ctx: Context) -> CostModel:
-    """Return the calibrated cost model or raise Unavailable."""
-    if ctx.calibrated is None:
-        raise Unavailable(ctx.calibration_note)
-    return ctx.calibrated

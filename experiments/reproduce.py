@@ -55,6 +55,10 @@ def header(ctx: Context, records: list[dict], meta: dict) -> str:
              "them); meta.json holds the scale preset, seeds, versions and step timings.",
              md_table(["step", "status", "wall time (s)", "note"],
                       [[r["step"], r["status"], r["seconds"], r["note"]] for r in records])]
+    if ctx.claims:
+        lines.append("Claims at a glance (each decided from the data of the section named):\n\n"
+                     + md_table(["where", "claim", "verdict"],
+                                [[w, c.claim, c.verdict] for w, c in ctx.claims]))
     if ctx.skips:
         lines.append("Skipped parts:\n\n" + "\n".join(f"- {s}" for s in ctx.skips))
     return "\n\n".join(lines)

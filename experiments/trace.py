@@ -63,6 +63,8 @@ def run(ctx: Context) -> None:
              f"{sum(q.length for q in inst.queries) / inst.n:.0f} tokens; arrivals as recorded "
              f"(time unit of the trace: ms); per-token cost set for a no-reuse load of "
              f"{ctx.scale.trace_load}. " + "; ".join(f"{lab}: {cost_text(c)}" for lab, c in costs))
+    if "slack" in policies:
+        sec.text("The trace carries no TTFT bound, so the slack policy behaves as LPM here.")
     rows = []
     bar = progress(len(costs) * len(policies), "trace")
     for label, cost in costs:

@@ -53,3 +53,9 @@ def test_fcfs_minimises_max_detects_counterexample() -> None:
     rows = rows_from({"fcfs": [10, 20, 40, 80], "klpm2": [10, 20, 39, 80]})
     c = claims.fcfs_minimises_max(rows)
     assert c.verdict == "partly" and "3 of 4" in c.detail
+
+
+def test_k2_best_at_a_minority_of_rates_does_not_hold() -> None:
+    rows = rows_from({"klpm1": [10, 20, 40, 80], "klpm2": [9, 30, 60, 90], "klpminf": [10, 18, 35, 60]})
+    c = claims.k2_best(rows)
+    assert c.verdict == "does not hold" and "1 of 4" in c.detail
