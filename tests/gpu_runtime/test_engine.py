@@ -81,7 +81,8 @@ def test_fixed_order_replay(make_engine):
 def test_serve_bench_cli_writes_per_request_json(tmp_path, loaded_model):
     from klpm.cli import main
     out = tmp_path / "per_request.json"
-    code = main(["serve-bench", "--workload", "definition4", "--param", "u=8", "--param", "d=4",
+    from tests.gpu_runtime.conftest import TEST_MODEL
+    code = main(["serve-bench", "--model", TEST_MODEL, "--workload", "definition4", "--param", "u=8", "--param", "d=4",
                  "--param", "users=2", "--param", "repeats=2", "--rate", "1000",
                  "--policies", "fcfs,klpm", "--json", "-o", str(out)])
     assert code == 0
