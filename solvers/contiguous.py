@@ -1,21 +1,26 @@
-"""Best contiguous order for equal arrivals under the previous cache, any c_attn (makespan).
+"""Optimal orders for equal arrivals (previous or radix cache, any c_attn) and the contiguous DP.
 
-An order is *contiguous* when, for every node of the prefix tree, the queries below it occupy
-consecutive positions (depth-first orders are exactly these). With equal arrivals the makespan
-(hence the maximum TTFT) of a contiguous order decomposes over the tree: a block for node v
-entered by query e, whose predecessor shares l tokens with it, costs
+``equal_arrival_order`` (theorem E, proofs/complexity_cells.md C2): with all arrivals equal, a
+depth-first walk of the prefix tree that, at every node, first emits the queries ending there and
+then visits the children by increasing shortest prompt below them, minimises the makespan (hence
+the maximum TTFT) under the previous and the radix cache, for every c_attn, per_token, base >= 0.
+Its makespan is ``equal_arrival_optimum``: a + n*base + sum over tree nodes v of
+w(v) * (per_token + c_attn * m(v)), with m(v) the shortest prompt through v. O(total prompt
+units + n log n).
+
+``best_contiguous_order`` (kept as an independent cross-check): an order is *contiguous* when,
+for every node of the prefix tree, the queries below it occupy consecutive positions. With equal
+arrivals the makespan of a contiguous order under the previous cache decomposes over the tree: a
+block for node v entered by query e, whose predecessor shares l tokens with it, costs
 
     F_v(l) = min_e [ base + (per_token + c_attn*|x_e|) * (|x_e| - l) + R(v, e) ],
 
 where R(v, e) = R(c, e) + sum over the other children c' of F_{c'}(depth v) + base*(queries ending
 at v) when e lies below child c (every later block is entered sharing exactly depth(v) tokens,
 every query ending at v then costs only base), and R(v, e) = sum_c F_c(depth v) + base*(queries
-ending at v - 1) when e ends at v. The answer is F_root(0). O(n * tree height) evaluations.
-
-Theorem (proofs/complexity_cells.md): the order returned is optimal among contiguous orders.
-Conjecture: some optimal order is contiguous, so this is exact for the cell "previous cache,
-equal arrivals, c_attn > 0"; no counterexample in the brute-force searches (tests). With
-c_attn = 0 it returns a depth-first order, which is optimal (proofs: the LPM claim).
+ending at v - 1) when e ends at v. The answer is F_root(0). O(n * tree height) evaluations. It is
+the best contiguous order, and since ``equal_arrival_order`` is contiguous and optimal, it is
+optimal over all orders too.
 """
 from __future__ import annotations
 
@@ -25,14 +30,76 @@ from theory.instance import Instance
 from theory.radix import Node, RadixTree
 
 
-def best_contiguous_order(instance: Instance) -> tuple[tuple[int, ...], Evaluation]:
-    """Return (the best contiguous order, its evaluation) for equal arrivals, previous cache."""
-    if instance.cost.cache != "previous" or len({q.arrival for q in instance.queries}) != 1:
-        raise InstanceError("contiguous DP: needs the previous cache and equal arrivals")
+EQUAL_ARRIVAL_CACHES: tuple[str, ...] = ("previous", "radix")
+
+
+def _prefix_tree(instance: Instance) -> tuple[RadixTree, dict[int, list[int]]]:
+    """Return (the radix tree of all prompts, {id(node): positions of the queries ending there})."""
     tree = RadixTree()
     ends: dict[int, list[int]] = {}
     for i, q in enumerate(instance.queries):
         ends.setdefault(id(tree.insert(q.units)), []).append(i)
+    return tree, ends
+
+
+def _shortest_below(instance: Instance, tree: RadixTree, ends: dict) -> dict[int, int]:
+    """Return {id(node): m(node)}, the shortest prompt (tokens) among the queries through node."""
+    m: dict[int, int] = {}
+    for node in reversed(list(tree.nodes())):  # children before parents
+        lengths = [instance.queries[i].length for i in ends.get(id(node), [])]
+        lengths.extend(m[id(c)] for c in node.children.values())
+        m[id(node)] = min(lengths)
+    return m
+
+
+def _check_equal_arrival_cell(instance: Instance) -> None:
+    if instance.cost.cache not in EQUAL_ARRIVAL_CACHES:
+        raise InstanceError(f"equal-arrival order: cache {instance.cost.cache!r} is not "
+                            "previous or radix")
+    if len({q.arrival for q in instance.queries}) != 1:
+        raise InstanceError("equal-arrival order: the queries do not all arrive at the same time")
+
+
+def equal_arrival_order(instance: Instance) -> tuple[int, ...]:
+    """Return an order of least makespan (and maximum TTFT) for equal arrivals under the previous
+    or radix cache, any c_attn: depth-first, queries ending at a node first, then its children by
+    increasing shortest prompt below them (ties: insertion order). Raises InstanceError elsewhere."""
+    _check_equal_arrival_cell(instance)
+    tree, ends = _prefix_tree(instance)
+    m = _shortest_below(instance, tree, ends)
+    order: list[int] = []
+    stack = [tree.root]
+    while stack:
+        node = stack.pop()
+        order.extend(ends.get(id(node), []))
+        kids = sorted(enumerate(node.children.values()), key=lambda ic: (m[id(ic[1])], ic[0]))
+        stack.extend(child for _, child in reversed(kids))
+    return tuple(order)
+
+
+def equal_arrival_optimum(instance: Instance) -> float:
+    """Return the least makespan for equal arrivals (previous or radix cache): the common arrival
+    + n*base + sum over prefix-tree nodes v of tokens(v) * (per_token + c_attn * m(v))."""
+    _check_equal_arrival_cell(instance)
+    tree, ends = _prefix_tree(instance)
+    m = _shortest_below(instance, tree, ends)
+    cost = instance.cost
+    work = sum(node.edge_tokens * (cost.per_token + cost.c_attn * m[id(node)])
+               for node in tree.nodes())
+    return instance.queries[0].arrival + instance.n * cost.base + work
+
+
+def equal_arrival_solution(instance: Instance) -> tuple[tuple[int, ...], Evaluation]:
+    """Return (``equal_arrival_order(instance)``, its evaluation by theory.evaluate)."""
+    order = equal_arrival_order(instance)
+    return order, evaluate(instance, order)
+
+
+def best_contiguous_order(instance: Instance) -> tuple[tuple[int, ...], Evaluation]:
+    """Return (the best contiguous order, its evaluation) for equal arrivals, previous cache."""
+    if instance.cost.cache != "previous" or len({q.arrival for q in instance.queries}) != 1:
+        raise InstanceError("contiguous DP: needs the previous cache and equal arrivals")
+    tree, ends = _prefix_tree(instance)
     rest = _rest_costs(instance, tree.root, ends)
     entry = _best_entry(instance, tree.root, 0, rest)
     order = _unfold(tree.root, entry, ends, rest, instance)

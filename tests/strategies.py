@@ -40,3 +40,10 @@ def instances(draw, min_n: int = 1, max_n: int = 6, cost: st.SearchStrategy[Cost
         queries.append(Query(f"q{j}", arrival, units, segmented))
     model = draw(cost) if cost is not None else CostModel()
     return Instance(tuple(queries), model)
+
+
+def rate_cost_models(caches=("previous", "radix"), c_attn=(0, 0.5, 1, 3), base=(0, 2),
+                     per_token=(0, 1, 2)) -> st.SearchStrategy[CostModel]:
+    """Capacity-free cost models (previous/radix) over the given choices, per_token 0 included."""
+    return st.builds(CostModel, cache=st.sampled_from(caches), c_attn=st.sampled_from(c_attn),
+                     per_token=st.sampled_from(per_token), base=st.sampled_from(base))
