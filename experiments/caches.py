@@ -60,9 +60,9 @@ def observations(ctx: Context, sec: Section, rows: list[dict], unit_costs: bool)
         c = claims.fcfs_minimises_max(mine)
         k = claims.klpm_beats_fcfs_and_lpm(mine)
         costs = "unit costs" if unit_costs else "calibrated costs"
-        ctx.claims.append((f"simulation, {cache} cache, {costs}", k))
+        ctx.claims.append((f"cache comparison (FCFS, k = 2, LPM), {cache} cache, {costs}", k))
         if cache == "radix" and unit_costs:
-            ctx.claims.append(("simulation, radix cache, unit costs (issue 7)", c))
+            ctx.claims.append(("cache comparison, radix cache, unit costs (issue 7)", c))
         lines.append(f"- **{cache}**: FCFS smallest max TTFT — {c.verdict} ({c.detail}) "
                      f"k = 2 below FCFS and LPM in P99 at medium-high load — {k.verdict}.")
     sec.text("\n".join(lines))

@@ -7,12 +7,15 @@ calibrated-cost parts of the report are skipped and say why.
 from __future__ import annotations
 
 import json
+import statistics
 from pathlib import Path
 
 from experiments.context import Context, Unavailable
 from theory.instance import CostModel
 
 KEYS = ("base", "per_token", "c_attn")
+QUICK_LENGTHS = (16, 64, 128, 256)
+REPEATS = 3
 
 
 def from_file(path: Path) -> CostModel:
@@ -25,7 +28,7 @@ def from_file(path: Path) -> CostModel:
 
 
 def run_short(ctx: Context, out: Path) -> tuple[CostModel, str]:
-    """Run ``gpu_runtime.calibrate.calibrate(quick=True)`` on the embedded model, save it to
+    """Run ``gpu_runtime.calibrate.calibrate`` on a short grid on the embedded model, save it to
     ``out``; return (cost model, fit description). The loaded model is kept for the engine."""
     try:
         from gpu_runtime.calibrate import calibrate
@@ -42,9 +45,10 @@ def run_short(ctx: Context, out: Path) -> tuple[CostModel, str]:
     if estimate > ctx.scale.calibrate_budget_s:
         raise Unavailable(f"a short calibration would take about {estimate:.0f} s on this machine "
                           f"now (budget {ctx.scale.calibrate_budget_s:.0f} s); pass --calibration FILE")
-    cal = calibrate(quick=True, loaded=loaded)
+    # The quick grid, but the median of 3 timings per point: one timing is too noisy on a shared CPU.
+    cal = calibrate(lengths=QUICK_LENGTHS, repeats=REPEATS, loaded=loaded)
     out.write_text(json.dumps(cal.to_json(), indent=1) + "\n")
-    fit = (f"quick calibration on {cal.device} ({len(cal.points)} points, R² = {cal.r2:.3f}, "
+    fit = (f"short calibration on {cal.device} ({len(cal.points)} points, R² = {cal.r2:.3f}, "
            f"largest relative error {cal.max_rel_error:.2f})")
     if cal.r2 < ctx.scale.min_calibration_r2:
         raise Unavailable(f"{fit} is too poor to use (R² < {ctx.scale.min_calibration_r2}; the machine "
@@ -54,14 +58,14 @@ def run_short(ctx: Context, out: Path) -> tuple[CostModel, str]:
 
 def estimate_seconds(loaded) -> float:
     """Return an estimate of the quick calibration's wall time from one timed 128-token prefill."""
-    from gpu_runtime.calibrate import FRACTIONS, QUICK_LENGTHS
+    from gpu_runtime.calibrate import FRACTIONS
     from gpu_runtime.model_runner import ModelRunner
     runner = ModelRunner(loaded)
     runner.prefill([1, 2, 3])
-    per_token = runner.prefill(list(range(100, 228))).seconds / 128
-    # each grid point: an untimed prefix, a warm-up and one timed prefill
-    tokens = sum(L * (f + 2 * (1 - f)) for L in QUICK_LENGTHS for f in FRACTIONS)
-    return 3 * per_token * tokens  # safety factor: timings on a shared machine vary a lot
+    per_token = statistics.median(runner.prefill(list(range(100, 228))).seconds for _ in range(3)) / 128
+    # each grid point: an untimed prefix, a warm-up and REPEATS timed prefills
+    tokens = sum(L * (f + (1 + REPEATS) * (1 - f)) for L in QUICK_LENGTHS for f in FRACTIONS)
+    return 2 * per_token * tokens  # safety factor: timings on a shared machine vary a lot
 
 
 def run(ctx: Context) -> None:

@@ -44,7 +44,7 @@ class Scale:
     engine_loads: tuple[float, ...] = (1.5,)
     engine_budget_s: float = 180.0      # skip the engine step if the estimate exceeds this
     calibrate_quick: bool = True
-    calibrate_budget_s: float = 120.0   # skip the short calibration if the estimate exceeds this
+    calibrate_budget_s: float = 150.0   # skip the short calibration if the estimate exceeds this
     min_calibration_r2: float = 0.8     # a worse fit is saved but not used
     extra: dict = field(default_factory=dict)
 
@@ -65,7 +65,7 @@ TINY = Scale("tiny", n_queries=48, n_users=6, prefix_scale=0.02, loads=(0.6, 1.2
              gap_time_limit=5.0, trace_max_requests=60, engine_requests=0,
              calibrate_quick=False)
 QUICK = Scale("quick", n_queries=400, n_users=40, prefix_scale=0.25,
-              loads=(0.3, 0.5, 0.7, 0.9, 1.1, 1.3, 1.6, 2.0), seeds=(0, 1, 2),
+              loads=(0.3, 0.5, 0.7, 0.9, 1.1, 1.3, 1.6, 2.0), seeds=(0, 1, 2, 3, 4),
               gap_instances=30, gap_n=7, gap_time_limit=10.0, trace_max_requests=None,
               engine_requests=24, engine_policies=("fcfs", "klpm2", "lpm"))
 FULL = Scale("full", n_queries=2000, n_users=200, prefix_scale=1.0,
