@@ -2,10 +2,10 @@
 
 Each search draws small random instances of one cell, compares a candidate order (FCFS, LPM,
 depth-first, shortest-first, a greedy) with the brute-force optimum of ``theory.claims`` and
-returns the first counterexample, or None. ``contiguity_violations`` tests the conjecture of
-proofs/complexity_cells.md (previous cache, equal arrivals, c_attn > 0: some optimal order runs
-every prefix-tree subtree contiguously). ``python -m proofs.complexity_search`` prints the table
-quoted in proofs/complexity_cells.md.
+returns the first counterexample, or None. ``contiguity_violations`` samples what is now
+Corollary 1 of Theorem E in proofs/complexity_cells.md (previous cache, equal arrivals,
+c_attn > 0: some optimal order runs every prefix-tree subtree contiguously).
+``python -m proofs.complexity_search`` prints the table quoted in proofs/complexity_cells.md.
 """
 from __future__ import annotations
 
@@ -154,7 +154,7 @@ def main() -> int:
             f"{found[1]:g} vs optimum {found[2]:g}")
         print(f"{search.name:38s} {search.candidate:15s} {search.objective:10s} {text}")
     bad, tries = contiguity_violations(tries=1500, seed=2)
-    print(f"contiguity conjecture: {bad} violations in {tries} instances (n <= 6)")
+    print(f"contiguity (Theorem E, Cor. 1): {bad} violations in {tries} instances (n <= 6)")
     bad, tries = contiguous_dp_violations(tries=1500)
     print(f"contiguous DP vs brute force: {bad} misses in {tries} instances (n <= 7)")
     found = radix_goodput_greedy_counterexample()

@@ -1,9 +1,10 @@
-"""Optimal orders for equal arrivals (previous or radix cache, any c_attn) and the contiguous DP.
+"""Optimal orders for equal arrivals (previous/radix cache, any c_attn) and the contiguous DP.
 
 ``equal_arrival_order`` (theorem E, proofs/complexity_cells.md C2): with all arrivals equal, a
 depth-first walk of the prefix tree that, at every node, first emits the queries ending there and
 then visits the children by increasing shortest prompt below them, minimises the makespan (hence
-the maximum TTFT) under the previous and the radix cache, for every c_attn, per_token, base >= 0.
+the maximum TTFT) under the previous and the radix cache (and an lru whose capacity holds the whole
+prefix tree, which never evicts), for every c_attn, per_token, base >= 0.
 Its makespan is ``equal_arrival_optimum``: a + n*base + sum over tree nodes v of
 w(v) * (per_token + c_attn * m(v)), with m(v) the shortest prompt through v. O(total prompt
 units + n log n).
@@ -30,9 +31,6 @@ from theory.instance import Instance
 from theory.radix import Node, RadixTree
 
 
-EQUAL_ARRIVAL_CACHES: tuple[str, ...] = ("previous", "radix")
-
-
 def _prefix_tree(instance: Instance) -> tuple[RadixTree, dict[int, list[int]]]:
     """Return (the radix tree of all prompts, {id(node): positions of the queries ending there})."""
     tree = RadixTree()
@@ -52,21 +50,26 @@ def _shortest_below(instance: Instance, tree: RadixTree, ends: dict) -> dict[int
     return m
 
 
-def _check_equal_arrival_cell(instance: Instance) -> None:
-    if instance.cost.cache not in EQUAL_ARRIVAL_CACHES:
-        raise InstanceError(f"equal-arrival order: cache {instance.cost.cache!r} is not "
-                            "previous or radix")
+def _equal_arrival_tree(instance: Instance) -> tuple[RadixTree, dict, dict[int, int]]:
+    """Return (prefix tree, ends, shortest-below map); InstanceError outside theorem E's cell."""
     if len({q.arrival for q in instance.queries}) != 1:
         raise InstanceError("equal-arrival order: the queries do not all arrive at the same time")
+    cost = instance.cost
+    if cost.cache not in ("previous", "radix", "lru"):
+        raise InstanceError(f"equal-arrival order: unknown cache {cost.cache!r}")
+    tree, ends = _prefix_tree(instance)
+    if cost.cache == "lru" and cost.capacity < tree.total_tokens:
+        raise InstanceError(f"equal-arrival order: lru capacity {cost.capacity} is below the "
+                            f"{tree.total_tokens} prefix-tree tokens (evictions are not covered)")
+    return tree, ends, _shortest_below(instance, tree, ends)
 
 
 def equal_arrival_order(instance: Instance) -> tuple[int, ...]:
     """Return an order of least makespan (and maximum TTFT) for equal arrivals under the previous
-    or radix cache, any c_attn: depth-first, queries ending at a node first, then its children by
-    increasing shortest prompt below them (ties: insertion order). Raises InstanceError elsewhere."""
-    _check_equal_arrival_cell(instance)
-    tree, ends = _prefix_tree(instance)
-    m = _shortest_below(instance, tree, ends)
+    or radix cache (or an lru that never evicts), any c_attn: depth-first, queries ending at a
+    node first, then its children by increasing shortest prompt below them (ties: insertion
+    order). Raises InstanceError outside that cell."""
+    tree, ends, m = _equal_arrival_tree(instance)
     order: list[int] = []
     stack = [tree.root]
     while stack:
@@ -78,11 +81,9 @@ def equal_arrival_order(instance: Instance) -> tuple[int, ...]:
 
 
 def equal_arrival_optimum(instance: Instance) -> float:
-    """Return the least makespan for equal arrivals (previous or radix cache): the common arrival
+    """Return the least makespan for equal arrivals (previous, radix, never-evicting lru): arrival
     + n*base + sum over prefix-tree nodes v of tokens(v) * (per_token + c_attn * m(v))."""
-    _check_equal_arrival_cell(instance)
-    tree, ends = _prefix_tree(instance)
-    m = _shortest_below(instance, tree, ends)
+    tree, ends, m = _equal_arrival_tree(instance)
     cost = instance.cost
     work = sum(node.edge_tokens * (cost.per_token + cost.c_attn * m[id(node)])
                for node in tree.nodes())

@@ -94,11 +94,21 @@ def test_larger_instances_match_the_formula_and_the_dp(inst):
 def test_equal_arrival_refuses_other_cells():
     with pytest.raises(InstanceError):
         equal_arrival_order(Instance((Query("a", 0, (1,)), Query("b", 1, (1,)))))
-    lru = Instance((Query("a", 0, (1,)),), CostModel(cache="lru", capacity=4))
+    small_lru = Instance((Query("a", 0, (1, 2)), Query("b", 0, (1, 3))), CostModel(cache="lru", capacity=2))
     with pytest.raises(InstanceError):
-        equal_arrival_order(lru)
+        equal_arrival_order(small_lru)
     with pytest.raises(InstanceError):
-        equal_arrival_optimum(lru)
+        equal_arrival_optimum(small_lru)
+
+
+@settings(max_examples=20, deadline=None)
+@given(instances(max_n=6, cost=EQUAL, equal_arrivals=True))
+def test_lru_that_never_evicts_is_covered(inst):
+    """An lru whose capacity holds the whole prefix tree behaves as radix (Corollary 3)."""
+    tokens = len({q.units[:k] for q in inst.queries for k in range(1, len(q.units) + 1)})
+    c = inst.cost
+    lru = inst.with_cost(CostModel("lru", c.c_attn, c.per_token, c.base, capacity=tokens))
+    _assert_optimal(lru)
 
 
 @settings(max_examples=60, deadline=None)
