@@ -86,8 +86,8 @@ def decision_cost(n_waiting: int) -> dict:
             "admit_us": 1e6 * t_admit / decisions}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark, print tables, optionally write JSON; return the exit code."""
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Return the parsed command-line options."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default="embedded")
     p.add_argument("--device", default="auto")
@@ -98,7 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--queues", default="100,1000,10000", help="waiting-queue sizes for part 3")
     p.add_argument("-o", "--output", default=None)
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print tables, optionally write JSON; return the exit code."""
+    args = parse_args(argv)
     from gpu_runtime.config import EngineConfig
     from gpu_runtime.engine import Engine
     from klpm.commands._common import format_table

@@ -68,8 +68,10 @@ def _convert_gguf(gguf: Path, target: Path) -> None:
         model.save_pretrained(str(tmp), safe_serialization=True)
         tok.save_pretrained(str(tmp))
         (tmp / DONE_MARKER).write_text(f"{gguf.name} {gguf.stat().st_size}\n")
+        if (target / DONE_MARKER).exists():
+            return  # another process finished the same conversion first; keep its copy
         if target.exists():
-            shutil.rmtree(target)
+            shutil.rmtree(target)  # a half-written leftover
         os.replace(tmp, target)
     finally:
         if tmp.exists():
@@ -141,8 +143,11 @@ def load_model(config: EngineConfig) -> LoadedModel:
         torch.set_num_threads(config.cpu_threads)
     try:
         tok = AutoTokenizer.from_pretrained(source)
+    except (OSError, ValueError, TypeError):
+        tok = None  # token-id instances need no tokenizer; text prompts will say it is missing
+    try:
         model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, attn_implementation="sdpa")
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         raise InstanceError(f"model: cannot load {config.model!r} ({str(exc).splitlines()[0][:160]})") from None
     model.to(device).eval()
     cfg = model.config

@@ -40,6 +40,8 @@ def prompt_token_ids(query: Query, vocab_size: int) -> list[int]:
 def instance_from_texts(texts: Sequence[str], arrivals: Sequence[float], tokenizer,
                         cost: CostModel = CostModel(cache="radix")) -> Instance:
     """Return an instance whose prompts are ``texts`` tokenised by the model's tokenizer."""
+    if tokenizer is None:
+        raise ValueError("this model has no tokenizer; give prompts as token ids")
     if len(texts) != len(arrivals) or not texts:
         raise ValueError("texts and arrivals must be non-empty and of equal length")
     queries = []

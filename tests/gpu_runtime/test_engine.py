@@ -99,3 +99,24 @@ def test_serve_bench_bad_input_exits_2(argv, capsys):
     base = ["serve-bench"] + ([] if "--instance" in argv else ["--workload", "definition4"])
     assert main(base + argv) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_text_prompts_through_the_tokenizer(make_engine, loaded_model):
+    from gpu_runtime.request import instance_from_texts
+    if loaded_model.tokenizer is None:
+        pytest.skip("this test model has no tokenizer")
+    inst = instance_from_texts(["You are a helpful assistant. What is a radix tree?",
+                                "You are a helpful assistant. What is an LRU cache?"], [0.0, 0.0],
+                               loaded_model.tokenizer)
+    run = make_engine(kv_capacity_tokens=400).run(inst, make_policy("fcfs"))
+    assert run.summary["done"] == 2 and run.records[1].cached_tokens >= 5
+
+
+def test_local_model_directory(loaded_model):
+    from gpu_runtime.config import EngineConfig
+    from gpu_runtime.model_loader import model_directory
+    from tests.gpu_runtime.conftest import TEST_MODEL
+    if TEST_MODEL != "embedded":
+        pytest.skip("checks the embedded model's converted directory")
+    folder, name = model_directory(EngineConfig())
+    assert model_directory(EngineConfig(model=folder)) == (folder, name.split("/")[-1])
