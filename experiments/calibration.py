@@ -14,7 +14,6 @@ from experiments.context import Context, Unavailable
 from theory.instance import CostModel
 
 KEYS = ("base", "per_token", "c_attn")
-QUICK_LENGTHS = (16, 64, 128, 256)
 REPEATS = 3
 
 
@@ -41,12 +40,12 @@ def run_short(ctx: Context, out: Path) -> tuple[CostModel, str]:
     except Exception as exc:  # noqa: BLE001 - a missing model is a skip, not a crash
         raise Unavailable(f"cannot load the embedded model ({type(exc).__name__}: {exc})") from None
     ctx.shared["loaded_model"] = loaded
-    estimate = estimate_seconds(loaded)
+    estimate = estimate_seconds(loaded, ctx.scale.calibrate_lengths)
     if estimate > ctx.scale.calibrate_budget_s:
         raise Unavailable(f"a short calibration would take about {estimate:.0f} s on this machine "
                           f"now (budget {ctx.scale.calibrate_budget_s:.0f} s); pass --calibration FILE")
     # The quick grid, but the median of 3 timings per point: one timing is too noisy on a shared CPU.
-    cal = calibrate(lengths=QUICK_LENGTHS, repeats=REPEATS, loaded=loaded)
+    cal = calibrate(lengths=ctx.scale.calibrate_lengths, repeats=REPEATS, loaded=loaded)
     out.write_text(json.dumps(cal.to_json(), indent=1) + "\n")
     fit = (f"short calibration on {cal.device} ({len(cal.points)} points, R² = {cal.r2:.3f}, "
            f"largest relative error {cal.max_rel_error:.2f})")
@@ -56,15 +55,16 @@ def run_short(ctx: Context, out: Path) -> tuple[CostModel, str]:
     return cal.cost, fit
 
 
-def estimate_seconds(loaded) -> float:
-    """Return an estimate of the quick calibration's wall time from one timed 128-token prefill."""
+def estimate_seconds(loaded, lengths: tuple[int, ...]) -> float:
+    """Return an estimate of the calibration's wall time from a timed 128-token prefill
+    (linear in tokens: optimistic for long prompts, hence the safety factor)."""
     from gpu_runtime.calibrate import FRACTIONS
     from gpu_runtime.model_runner import ModelRunner
     runner = ModelRunner(loaded)
     runner.prefill([1, 2, 3])
     per_token = statistics.median(runner.prefill(list(range(100, 228))).seconds for _ in range(3)) / 128
     # each grid point: an untimed prefix, a warm-up and REPEATS timed prefills
-    tokens = sum(L * (f + (1 + REPEATS) * (1 - f)) for L in QUICK_LENGTHS for f in FRACTIONS)
+    tokens = sum(L * (f + (1 + REPEATS) * (1 - f)) for L in lengths for f in FRACTIONS)
     return 2 * per_token * tokens  # safety factor: timings on a shared machine vary a lot
 
 

@@ -44,6 +44,7 @@ class Scale:
     engine_loads: tuple[float, ...] = (1.5,)
     engine_budget_s: float = 180.0      # skip the engine step if the estimate exceeds this
     calibrate_quick: bool = True
+    calibrate_lengths: tuple[int, ...] = (16, 64, 128, 256)
     calibrate_budget_s: float = 150.0   # skip the short calibration if the estimate exceeds this
     min_calibration_r2: float = 0.8     # a worse fit is saved but not used
     extra: dict = field(default_factory=dict)
@@ -66,12 +67,12 @@ TINY = Scale("tiny", n_queries=48, n_users=6, prefix_scale=0.02, loads=(0.6, 1.2
              calibrate_quick=False)
 QUICK = Scale("quick", n_queries=400, n_users=40, prefix_scale=0.25,
               loads=(0.3, 0.5, 0.7, 0.9, 1.1, 1.3, 1.6, 2.0), seeds=(0, 1, 2, 3, 4),
-              gap_instances=30, gap_n=7, gap_time_limit=10.0, trace_max_requests=None,
+              gap_instances=30, gap_n=8, gap_time_limit=10.0, trace_max_requests=None,
               engine_requests=24, engine_policies=("fcfs", "klpm2", "lpm"))
 FULL = Scale("full", n_queries=2000, n_users=200, prefix_scale=1.0,
              loads=(0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 2.0, 2.5), seeds=(0, 1, 2, 3, 4),
              t1_users=50, t1_repeats=20, gap_instances=100, gap_n=8, gap_time_limit=30.0,
              engine_requests=120, engine_policies=("fcfs", "klpm2", "klpm3", "klpm1000", "lpm"),
              engine_prompt_scale=0.1, engine_loads=(0.8, 1.5, 2.5), engine_budget_s=7200.0,
-             calibrate_budget_s=1800.0)
+             calibrate_budget_s=1800.0, calibrate_lengths=(32, 128, 256, 512, 1024, 2048))
 SCALES: dict[str, Scale] = {s.name: s for s in (TINY, QUICK, FULL)}
