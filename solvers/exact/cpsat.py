@@ -23,7 +23,8 @@ lcp(i, j) (radix cache).
 - Strengthening: the warm start's value as an upper bound (and as a solution hint), the
   FCFS-at-cheapest-processing lower bound on max-ttft, f_j >= a_j + min_i P_ij, and symmetry
   breaking pos_i < pos_j along chains of twin queries (``symmetry.py``), and a redundant
-  ``AddNoOverlap`` over the intervals [s_j, f_j) for disjunctive propagation.
+  ``AddNoOverlap`` over the intervals [s_j, f_j). (Precedences forced by a TTFT cap, used by the
+  MILP, made CP-SAT slower on Definition-4 instances and are left out.)
 """
 from __future__ import annotations
 

@@ -8,7 +8,9 @@ are earliest (optimal for these regular objectives). Pruning is exact: partial o
 the warm-start value (or above the allowance of a decision objective) are cut, for max-TTFT
 and feasibility a waiting query that cannot meet the cap even at its cheapest cuts the state,
 and twin queries are taken in the order ``symmetry.predecessors`` allows.
-Size limits: 18 queries (previous), 20 (radix); lru is not supported (its state is the cache).
+Size limits: as many states as 18 queries (previous) or 20 (radix) without twins would have,
+estimated from the twin chains, and 60 queries at most; lru is not supported (its state is the
+cache).
 """
 from __future__ import annotations
 
@@ -18,10 +20,12 @@ from solvers.exact.base import Limits, Outcome, Solver
 from solvers.exact.data import PairData, min_proc, pair_data, require_cache, require_size
 from solvers.exact.objectives import Goal
 from solvers.exact.result import Status
-from solvers.exact.symmetry import predecessors
+from solvers.exact.symmetry import chain_sizes, predecessors
+from theory.errors import InstanceError
 from theory.instance import Instance
 
 DP_LIMITS: dict[str, int] = {"previous": 18, "radix": 20}
+HARD_LIMIT = 60
 TOL = 1e-9
 
 
@@ -46,8 +50,19 @@ class DPSolver(Solver):
     name = "dp"
 
     def check(self, instance: Instance, goal: Goal) -> None:
+        """Refuse lru, more than 60 queries, or more states than 18 (previous) / 20 (radix)
+        queries without twins would have: the state count is estimated from the twin chains."""
         require_cache(instance, self.name)
-        require_size(instance, self.name, DP_LIMITS[instance.cost.cache])
+        require_size(instance, self.name, HARD_LIMIT)
+        limit = DP_LIMITS[instance.cost.cache]
+        states = 1
+        for size in chain_sizes(instance, goal.name, pair_data(instance)):
+            states *= size + 1
+        radix = instance.cost.cache == "radix"
+        if states * (1 if radix else instance.n) > 2 ** limit * (1 if radix else limit):
+            raise InstanceError(f"solver dp: about {states} subsets is too many (the limit is that of "
+                                f"{limit} queries without twins under the {instance.cost.cache} cache); "
+                                "use cpsat or milp")
 
     def search(self, instance: Instance, goal: Goal, limits: Limits) -> Outcome:
         data = pair_data(instance)

@@ -17,7 +17,9 @@ in ``scale.py``; H = max a + sum P_0j is both the horizon and the big-M.
 - Objectives: max-ttft min z, z >= f_j - a_j; total-ttft min sum (f_j - a_j); violations
   min sum v_j with f_j - a_j <= T + H v_j; feasible f_j - a_j <= T; percentile sum v_j <= floor(pn).
 - Strengthening: the warm value as an upper bound, the FCFS-at-cheapest lower bound on
-  max-ttft, f_j >= a_j + min processing time, and u_i + 1 <= u_j along twin chains.
+  max-ttft, f_j >= a_j + min processing time, u_i + 1 <= u_j along twin chains and for
+  precedences forced by a TTFT cap (the warm max TTFT, or T), f_j <= a_j + cap, and per-arc
+  big-M values ub(f_i) - lb(s_j) instead of H.
 
 SCIP is used because it takes the warm start as a hint (pywraplp's HiGHS hint segfaulted in
 OR-Tools 9.15 here); SCIP is single-threaded, so ``workers`` only reaches the HiGHS fallback;
@@ -35,7 +37,8 @@ from solvers.exact.objectives import Goal
 from solvers.exact.result import Status
 from solvers.exact.scale import scale
 from solvers.exact.symmetry import ordered_pairs
-from solvers.exact.warm import max_ttft_lower_bound
+from solvers.exact.data import min_proc
+from solvers.exact.warm import forced_pairs, max_ttft_lower_bound, ttft_cap
 from theory.errors import InstanceError
 from theory.evaluate import evaluate
 from theory.instance import Instance
@@ -85,19 +88,27 @@ class _Milp:
         self.first = [lp.BoolVar(f"d{j}") for j in range(n)]
         self.last = [lp.BoolVar(f"e{j}") for j in range(n)]
         self.u = [lp.NumVar(1, n, f"u{j}") for j in range(n)]
-        self.s = [lp.NumVar(sc.arrival[j], H, f"s{j}") for j in range(n)]
-        self.f = [lp.NumVar(sc.arrival[j], H, f"f{j}") for j in range(n)]
+        cap = ttft_cap(self.goal, warm_value)
+        cheap = [round(min_proc(self.data, j) * sc.factor) for j in range(n)]
+        f_hi = [H if cap is None else min(H, sc.arrival[j] + sc.bound(cap)) for j in range(n)]
+        self.s = [lp.NumVar(sc.arrival[j], max(sc.arrival[j], f_hi[j] - cheap[j]), f"s{j}") for j in range(n)]
+        self.f = [lp.NumVar(sc.arrival[j] + cheap[j], max(sc.arrival[j] + cheap[j], f_hi[j]), f"f{j}")
+                  for j in range(n)]
         lp.Add(sum(self.first) == 1)
         for j in range(n):
             lp.Add(self.first[j] + sum(self.x[i, j] for i in range(n) if i != j) == 1)
             lp.Add(self.last[j] + sum(self.x[j, k] for k in range(n) if k != j) == 1)
         for (i, j), x in self.x.items():
             lp.Add(self.u[j] >= self.u[i] + 1 - n * (1 - x))
-            lp.Add(self.s[j] >= self.f[i] - H * (1 - x))
+            big_m = max(0.0, self.f[i].ub() - self.s[j].lb())  # tightest valid big-M
+            lp.Add(self.s[j] >= self.f[i] - big_m * (1 - x))
         p = self._previous_times() if self.instance.cost.cache == "previous" else self._radix_times()
         for j in range(n):
             lp.Add(self.f[j] == self.s[j] + p[j])
-        for i, j in ordered_pairs(self.instance, self.goal.name, self.data):
+        pairs = ordered_pairs(self.instance, self.goal.name, self.data)
+        if cap is not None:
+            pairs += forced_pairs(self.data, cap)
+        for i, j in pairs:
             lp.Add(self.u[i] + 1 <= self.u[j])
         self._objective(warm_value)
 
@@ -138,8 +149,6 @@ class _Milp:
 
     def _objective(self, warm_value: float | None) -> None:
         lp, n, sc, goal, f, a = self.lp, self.n, self.sc, self.goal, self.f, self.sc.arrival
-        for j in range(n):
-            lp.Add(f[j] >= a[j] + min([sc.first[j]] + [sc.proc[i][j] for i in range(n) if i != j]))
         ub = None if warm_value is None or goal.is_decision else warm_value * sc.factor
         if goal.name == "max-ttft":
             z = lp.NumVar(round(max_ttft_lower_bound(self.data) * sc.factor), ub if ub is not None else self.H, "z")

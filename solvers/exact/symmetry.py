@@ -64,3 +64,21 @@ def predecessors(instance: Instance, objective: str, data: PairData) -> list[int
     for i, j in ordered_pairs(instance, objective, data):
         need[j] |= 1 << i
     return need
+
+
+def chain_sizes(instance: Instance, objective: str, data: PairData) -> list[int]:
+    """Return the sizes of the chains ``ordered_pairs`` forms (singletons count 1)."""
+    parent = list(range(instance.n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in ordered_pairs(instance, objective, data):
+        parent[root(j)] = root(i)
+    sizes: dict[int, int] = {}
+    for i in range(instance.n):
+        sizes[root(i)] = sizes.get(root(i), 0) + 1
+    return list(sizes.values())

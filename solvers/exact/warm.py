@@ -43,6 +43,20 @@ def max_ttft_lower_bound(data: PairData) -> float:
     return fixed_time_fcfs_max(data.arrival, [min_proc(data, j) for j in range(n)])
 
 
-def total_ttft_lower_bound(data: PairData) -> float:
-    """Return a valid lower bound on total TTFT: the sum of every job's cheapest processing."""
-    return sum(min_proc(data, j) for j in range(len(data.arrival)))
+def forced_pairs(data: PairData, cap: float) -> list[tuple[int, int]]:
+    """Return pairs (j, i) such that every order with all TTFTs <= ``cap`` runs j before i.
+
+    If i ran before j, j could not finish before max(a_i + cheapest_i, a_j) + cheapest_j."""
+    n = len(data.arrival)
+    cheap = [min_proc(data, j) for j in range(n)]
+    a = data.arrival
+    return [(j, i) for i in range(n) for j in range(n)
+            if i != j and max(a[i] + cheap[i], a[j]) + cheap[j] - a[j] > cap * (1 + 1e-12)]
+
+
+def ttft_cap(goal: Goal, warm_value: float | None) -> float | None:
+    """Return a TTFT every query meets in some optimal (or witness) order, if one is known:
+    the warm start's max TTFT for max-ttft, T for feasible; None otherwise."""
+    if goal.name == "max-ttft":
+        return warm_value
+    return goal.bound if goal.name == "feasible" else None

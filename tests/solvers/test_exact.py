@@ -109,10 +109,18 @@ def test_polynomial_refuses_other_cells():
 
 
 @pytest.mark.parametrize("name,cache,n", [("brute", "previous", 10), ("brute", "lru", 9),
-                                          ("dp", "previous", 19), ("dp", "radix", 21)])
+                                          ("dp", "previous", 19), ("dp", "radix", 21), ("dp", "radix", 61)])
 def test_size_limits_refuse_with_instance_error(name, cache, n):
+    nested = tuple(Query(f"q{j}", j, tuple(range(j + 1))) for j in range(n))  # no twins
+    inst = Instance(nested, CostModel(cache=cache, capacity=4 if cache == "lru" else None))
     with pytest.raises(InstanceError, match="too many"):
-        solve(_inst(cache, n), objective="max-ttft", solver=name)
+        solve(inst, objective="max-ttft", solver=name)
+
+
+def test_dp_takes_large_instances_made_of_twins():
+    qs = tuple(Query(f"q{j}", j, (j % 3, 7, j % 3 + 10)) for j in range(30))
+    res = solve(Instance(qs, CostModel(cache="previous")), objective="max-ttft", solver="dp")
+    assert res.status is Status.OPTIMAL
 
 
 @pytest.mark.parametrize("name", ["cpsat", "milp", "dp"])
