@@ -1,7 +1,9 @@
 """Step ``calibration``: the cost model (base, per_token, c_attn) fitted on the embedded model.
 
 Sources, in order: a calibration file given with ``--calibration`` (``klpm calibrate``'s output);
-otherwise, when the scale allows it, a short calibration run through ``gpu_runtime.calibrate``. Without either, the
+otherwise, when the scale allows it, the calibration saved by an earlier run on this machine
+(``saved_path``), else a short calibration run through ``gpu_runtime.calibrate`` (saved there
+when its fit is good). Without either, the
 calibrated-cost parts of the report are skipped and say why.
 """
 from __future__ import annotations
@@ -15,6 +17,17 @@ from theory.instance import CostModel
 
 KEYS = ("base", "per_token", "c_attn")
 REPEATS = 3
+
+
+def saved_path() -> Path | None:
+    """Return where a good short calibration is kept for later runs on this machine:
+    ``calibration-<device>.json`` beside the model cache (~/.cache/klpm/ by default)."""
+    try:
+        from gpu_runtime.config import EngineConfig
+        cfg = EngineConfig()
+        return cfg.resolved_cache_dir().parent / f"calibration-{cfg.resolved_device()}.json"
+    except ImportError:
+        return None
 
 
 def from_file(path: Path) -> CostModel:
@@ -75,10 +88,17 @@ def run(ctx: Context) -> None:
         if ctx.calibration_path is not None:
             ctx.calibrated = from_file(ctx.calibration_path)
             ctx.calibration_note = f"read from {ctx.calibration_path}"
+        elif ctx.scale.calibrate_quick and saved_path() is not None and saved_path().is_file():
+            ctx.calibrated = from_file(saved_path())
+            ctx.calibration_note = f"saved calibration {saved_path()}"
         elif ctx.scale.calibrate_quick:
             out = ctx.report.dir / "data" / "calibration.json"
             ctx.calibrated, fit = run_short(ctx, out)
             ctx.calibration_note = f"{fit}, saved as data/calibration.json"
+            if saved_path() is not None:
+                saved_path().parent.mkdir(parents=True, exist_ok=True)
+                saved_path().write_text(out.read_text())
+                ctx.calibration_note += f" and {saved_path()} (reused by later runs)"
         else:
             raise Unavailable(f"no calibration file given and scale {ctx.scale.name!r} runs none")
     except Unavailable as exc:
