@@ -7,6 +7,7 @@ from klpm.commands._common import format_table, nonneg_float, positive_int, prin
 
 OBJECTIVE_CHOICES = ("max-ttft", "feasible", "violations", "total-ttft", "percentile")
 SOLVER_CHOICES = ("auto", "cpsat", "milp", "dp", "brute", "polynomial")
+MAX_ORDER_SHOWN = 60
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Find a provably optimal order for one objective. Status OPTIMAL or INFEASIBLE "
                     "only when proven; FEASIBLE carries the best bound and gap. Every order is "
                     "re-scored by the evaluator. auto answers polynomial cells (radix cache with "
-                    "c_attn = 0, or no shared prefixes; max-ttft/feasible) with FCFS, else CP-SAT.")
+                    "c_attn = 0, lru that never evicts, or no shared prefixes; max-ttft/feasible) "
+                    "with FCFS, small instances with the DP (brute force for lru), else CP-SAT.")
     p.add_argument("instance", help="instance file (klpm-instance/1 JSON)")
     p.add_argument("--objective", required=True, choices=OBJECTIVE_CHOICES)
     p.add_argument("--ttft-bound", type=nonneg_float, default=None,
@@ -49,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
            result.method, round(result.time_s, 3)]
     print(format_table(("status", "objective", "value", "bound", "gap", "method", "time_s"),
                        [["-" if x is None else x for x in row]]))
-    if result.order is not None:
+    if result.order is not None and len(result.order) <= MAX_ORDER_SHOWN:
         print("order:", " ".join(instance.queries[i].id for i in result.order))
+    elif result.order is not None:
+        print(f"order: {len(result.order)} queries (use --json for the full order)")
     return 0

@@ -1,7 +1,8 @@
 """The registry of exact back-ends and the dispatcher ``solve(..., solver="auto")``.
 
 ``auto``: a polynomial cell (see ``solvers.exact.polynomial``) is answered by FCFS with status
-OPTIMAL; otherwise the lru cache goes to brute force (small n) and everything else to CP-SAT.
+OPTIMAL; otherwise instances the DP accepts (its state estimate is small) go to the DP, the lru
+cache to brute force (small n), and everything else to CP-SAT.
 """
 from __future__ import annotations
 
@@ -37,7 +38,12 @@ def choose_solver(instance: Instance, objective: str) -> str:
         return "polynomial"
     if instance.cost.cache == "lru":
         return "brute"
-    return "cpsat"
+    from solvers.exact.objectives import Goal
+    try:
+        make_solver("dp").check(instance, Goal(objective))  # the DP's check reads only the name
+    except InstanceError:
+        return "cpsat"
+    return "dp"
 
 
 def solve(instance: Instance, *, objective: str, solver: str = "auto", **options) -> SolveResult:

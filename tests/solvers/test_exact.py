@@ -216,6 +216,13 @@ def test_missing_bound_exit_2(tmp_path, capsys):
     assert "needs a TTFT bound" in capsys.readouterr().err
 
 
+def test_auto_choice():
+    assert choose_solver(_inst("previous", 6), "violations") == "dp"
+    nested = tuple(Query(f"q{j}", j, tuple(range(j + 1))) for j in range(25))
+    assert choose_solver(Instance(nested, CostModel()), "max-ttft") == "cpsat"
+    assert choose_solver(_inst("lru", 6, c_attn=1), "max-ttft") == "brute"
+
+
 def test_make_solver_unknown():
     with pytest.raises(InstanceError, match="unknown solver"):
         make_solver("gurobi")
