@@ -2,9 +2,12 @@
 
 For each (prompt length L, cached prefix P) of a grid, the prefix's KV is computed first (not
 timed), then the prefill of the L − P new tokens on top of it is timed ``repeats`` times and the
-median kept. The three coefficients are fitted by least squares (numpy) under the constraint
-that each is >= 0 (the instance format requires it): every subset of the three features is
-fitted and the best non-negative fit is kept. Fit quality: R² and the largest relative error.
+fastest kept (load from other processes only ever adds time, so the minimum is the steadiest
+estimate of the device's own cost). The three coefficients are fitted by least squares on *relative* errors (each row divided by
+its measured time, so that short prompts, whose fixed cost dominates, count as much as long
+ones) under the constraint that each is >= 0 (the instance format requires it): every subset of
+the three features is fitted and the best non-negative fit is kept. Fit quality: R² (on the
+seconds) and the largest relative error.
 
 The result is written as ``{"format": "klpm-calibration/1", "cost": {...}, "fit": {...}, ...}``;
 its ``cost`` object is the instance format's, so ``load_cost_file`` (or any reader of a ``cost``
@@ -15,7 +18,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -55,35 +57,36 @@ class Calibration:
 
 
 def fit_costs(points: Sequence[tuple[int, int, float]]) -> tuple[dict, float, float]:
-    """Return ({base, per_token, c_attn}, R², max relative error) of the best fit with every
-    coefficient >= 0."""
+    """Return ({base, per_token, c_attn}, R², max relative error) of the best relative-error
+    least-squares fit with every coefficient >= 0."""
     import numpy as np
     L = np.array([p[0] for p in points], dtype=float)
     P = np.array([p[1] for p in points], dtype=float)
     y = np.array([p[2] for p in points], dtype=float)
     features = np.stack([np.ones_like(L), L - P, L * (L - P)], axis=1)
+    w = 1.0 / np.maximum(y, 1e-12)
     best = None
     for k in range(1, 4):
         for cols in itertools.combinations(range(3), k):
-            coef, *_ = np.linalg.lstsq(features[:, cols], y, rcond=None)
+            coef, *_ = np.linalg.lstsq(features[:, cols] * w[:, None], y * w, rcond=None)
             if (coef < 0).any():
                 continue
             full = np.zeros(3)
             full[list(cols)] = coef
-            sse = float(((features @ full - y) ** 2).sum())
+            sse = float((((features @ full - y) * w) ** 2).sum())
             if best is None or sse < best[0]:
                 best = (sse, full)
-    sse, coef = best if best is not None else (float(((y - 0) ** 2).sum()), np.zeros(3))
+    coef = best[1] if best is not None else np.zeros(3)
     pred = features @ coef
     sst = float(((y - y.mean()) ** 2).sum())
-    r2 = 1.0 - sse / sst if sst > 0 else 1.0
+    r2 = 1.0 - float(((pred - y) ** 2).sum()) / sst if sst > 0 else 1.0
     rel = float((np.abs(pred - y) / np.maximum(y, 1e-12)).max())
     return {"base": float(coef[0]), "per_token": float(coef[1]), "c_attn": float(coef[2])}, r2, rel
 
 
 def measure(runner, lengths: Sequence[int], fractions: Sequence[float], repeats: int,
             vocab: int, seed: int = 0) -> list[tuple[int, int, float]]:
-    """Return (length, cached, median seconds) for each grid point (prefix KV untimed)."""
+    """Return (length, cached, fastest seconds) for each grid point (prefix KV untimed)."""
     import random
     rng = random.Random(seed)
     points = []
@@ -94,7 +97,7 @@ def measure(runner, lengths: Sequence[int], fractions: Sequence[float], repeats:
             prefix = runner.prefill(ids[:P]).new_kv if P > 0 else None
             runner.prefill(ids[P:], prefix)  # warm-up for this shape
             times = [runner.prefill(ids[P:], prefix).seconds for _ in range(repeats)]
-            points.append((L, P, statistics.median(times)))
+            points.append((L, P, min(times)))
     return points
 
 
@@ -113,7 +116,7 @@ def calibrate(config: EngineConfig | None = None, *, quick: bool = False,
         raise InstanceError("calibrate: lengths must be >= 2 and within the model context")
     runner = ModelRunner(loaded)
     runner.prefill([1, 2, 3])
-    points = measure(runner, lengths, fractions, 1 if quick else repeats, loaded.vocab_size)
+    points = measure(runner, lengths, fractions, 2 if quick else repeats, loaded.vocab_size)
     coef, r2, rel = fit_costs(points)
     cost = CostModel(cache="radix", **coef)
     return Calibration(cost, r2, rel, tuple(points), loaded.device, loaded.name, config.dtype)

@@ -17,9 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "base + (per_token + c_attn*L)*(L - P) by non-negative least squares, print the "
                     "fit (R², max relative error) and write the cost object (seconds) with -o.")
     add_engine_options(p)
-    p.add_argument("--quick", action="store_true", help="small grid (lengths 16..256), one repeat")
+    p.add_argument("--quick", action="store_true", help="small grid (lengths 16..256), two repeats")
     p.add_argument("--lengths", default=None, help="comma-separated prompt lengths (tokens)")
-    p.add_argument("--repeats", type=positive_int, default=3, help="timings per point, median kept")
+    p.add_argument("--repeats", type=positive_int, default=3, help="timings per point, fastest kept")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("-o", "--output", default=None, help="write the calibration JSON here")
     p.set_defaults(func=run)
