@@ -3,9 +3,9 @@
 For each (prompt length L, cached prefix P) of a grid, the prefix's KV is computed first (not
 timed), then the prefill of the L − P new tokens on top of it is timed ``repeats`` times and the
 fastest kept (load from other processes only ever adds time, so the minimum is the steadiest
-estimate of the device's own cost). The three coefficients are fitted by least squares on *relative* errors (each row divided by
-its measured time, so that short prompts, whose fixed cost dominates, count as much as long
-ones) under the constraint that each is >= 0 (the instance format requires it): every subset of
+estimate of the device's own cost). The three coefficients are fitted by least squares on
+*relative* errors (each row divided by its measured time, so that short prompts, whose fixed
+cost dominates, count as much as long ones) under the constraint that each is >= 0 (the instance format requires it): every subset of
 the three features is fitted and the best non-negative fit is kept. Fit quality: R² (on the
 seconds) and the largest relative error.
 
