@@ -17,15 +17,12 @@ Times are in seconds, so instances must have arrivals in seconds (``time_scale``
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 from gpu_runtime.config import EngineConfig
 from theory.errors import InstanceError
 from theory.instance import CostModel
-from theory.instance_io import parse_cost
 
 FORMAT = "klpm-calibration/1"
 QUICK_LENGTHS = (16, 64, 128, 256)
@@ -122,22 +119,3 @@ def calibrate(config: EngineConfig | None = None, *, quick: bool = False,
     return Calibration(cost, r2, rel, tuple(points), loaded.device, loaded.name, config.dtype)
 
 
-def load_cost_file(path: str | Path, cache: str | None = None, capacity: int | None = None) -> CostModel:
-    """Return the CostModel stored in a calibration file (or a bare ``cost`` object), with the
-    cache model optionally replaced (``cache="lru"`` needs ``capacity``)."""
-    try:
-        obj = json.loads(Path(path).read_text())
-    except OSError as exc:
-        raise InstanceError(f"cost file {path}: cannot read ({exc.strerror})") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InstanceError(f"cost file {path}: malformed JSON ({exc})") from None
-    if not isinstance(obj, dict):
-        raise InstanceError(f"cost file {path}: must be a JSON object")
-    raw = obj["cost"] if "cost" in obj else obj
-    cost = parse_cost(raw, "cost")
-    if cache is not None:
-        raw = {"cache": cache, "c_attn": cost.c_attn, "per_token": cost.per_token, "base": cost.base}
-        if capacity is not None:
-            raw["capacity"] = capacity
-        cost = parse_cost(raw, "cost")
-    return cost

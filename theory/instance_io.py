@@ -154,6 +154,27 @@ def load_instance(path: str | Path) -> Instance:
     return loads_instance(text)
 
 
+def load_cost_file(path: str | Path, cache: str | None = None, capacity: int | None = None) -> CostModel:
+    """Return the CostModel stored in a calibration file (or a bare ``cost`` object), with the
+    cache model optionally replaced (``cache="lru"`` needs ``capacity``)."""
+    try:
+        obj = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise InstanceError(f"cost file {path}: cannot read ({exc.strerror})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InstanceError(f"cost file {path}: malformed JSON ({exc})") from None
+    if not isinstance(obj, dict):
+        raise InstanceError(f"cost file {path}: must be a JSON object")
+    raw = obj["cost"] if "cost" in obj else obj
+    cost = parse_cost(raw, "cost")
+    if cache is not None:
+        raw = {"cache": cache, "c_attn": cost.c_attn, "per_token": cost.per_token, "base": cost.base}
+        if capacity is not None:
+            raw["capacity"] = capacity
+        cost = parse_cost(raw, "cost")
+    return cost
+
+
 def cost_to_dict(cost: CostModel) -> dict:
     """Return the ``cost`` object of the format for ``cost``."""
     out: dict[str, Any] = {"cache": cost.cache, "c_attn": cost.c_attn, "per_token": cost.per_token, "base": cost.base}

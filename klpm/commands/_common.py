@@ -87,3 +87,19 @@ def read_json_file(path: str, what: str) -> Any:
         raise InstanceError(f"{what} {path}: cannot read ({exc.strerror})") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InstanceError(f"{what} {path}: malformed JSON ({exc})") from None
+
+
+def add_cost_file_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--cost-file`` (a ``klpm calibrate`` output or a bare ``cost`` object)."""
+    parser.add_argument("--cost-file", default=None,
+                        help="replace the instance's base/per_token/c_attn by those in this file "
+                             "(output of 'klpm calibrate' or a cost object); the cache model is kept")
+
+
+def apply_cost_file(instance, path: str | None):
+    """Return ``instance`` with the costs of ``path`` (its own cache model kept), or unchanged."""
+    if path is None:
+        return instance
+    from theory.instance_io import load_cost_file
+    cost = load_cost_file(path, cache=instance.cost.cache, capacity=instance.cost.capacity)
+    return instance.with_cost(cost)

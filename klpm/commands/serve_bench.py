@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
                      decode_tokens=args.decode, time_scale=args.time_scale)
     cost = None
     if args.cost_file:
-        from gpu_runtime.calibrate import load_cost_file
+        from theory.instance_io import load_cost_file
         cost = load_cost_file(args.cost_file)
     from gpu_runtime.bench import per_request_json, serve_bench
     from gpu_runtime.engine import Engine

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from klpm.commands._common import format_table, k_value, nonneg_float, positive_int, print_json
+from klpm.commands._common import (add_cost_file_option, apply_cost_file, format_table, k_value, nonneg_float,
+                                  positive_int, print_json)
 from solvers.policies import make_policy, policy_names
 from solvers.simulate import simulate
 from theory.instance_io import instance_hash, load_instance
@@ -31,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="slack: extra time a query's slack must exceed the LPM pick's cost by (default 0)")
     p.add_argument("--ttft-bound", type=nonneg_float, default=None,
                    help="count queries over this TTFT (default: the instance's ttft_bound)")
+    add_cost_file_option(p)
     p.add_argument("--naive", action="store_true", help="rescore the whole queue at every pick (oracle)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run)
@@ -49,7 +51,7 @@ def policy_params(name: str, args: argparse.Namespace) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     """Run the simulation and print the result; return the exit code."""
-    instance = load_instance(args.instance)
+    instance = apply_cost_file(load_instance(args.instance), args.cost_file)
     if args.ttft_bound is not None:
         instance = instance.with_bound(args.ttft_bound)
     policy = make_policy(args.policy, **policy_params(args.policy, args))

@@ -48,3 +48,17 @@ def test_bad_instance_exit_2_one_line(tmp_path, content, needle):
 def test_missing_file_exit_2(capsys):
     assert main(["simulate", "/nonexistent/x.json"]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_cost_file_replaces_costs_keeps_cache(inst_file, tmp_path, capsys):
+    cost = tmp_path / "costs.json"
+    cost.write_text(json.dumps({"format": "klpm-calibration/1",
+                                "cost": {"cache": "radix", "base": 1, "per_token": 2, "c_attn": 0}}))
+    assert main(["simulate", inst_file, "--policy", "fcfs", "--cost-file", str(cost), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # previous cache kept: a = 1 + 2*3 = 7; b (at 7) = 1 + 2*2 -> 12, TTFT 11; c reuses nothing after b -> 19, TTFT 17
+    assert out["cache"] == "previous" and out["ttft"] == {"a": 7.0, "b": 11.0, "c": 17.0}
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"cost": {"base": -1}}')
+    assert main(["simulate", inst_file, "--cost-file", str(bad)]) == 2
+    assert "cost.base" in capsys.readouterr().err

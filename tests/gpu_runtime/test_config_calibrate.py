@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gpu_runtime.calibrate import fit_costs, load_cost_file
+from gpu_runtime.calibrate import fit_costs
+from theory.instance_io import load_cost_file
 from gpu_runtime.config import EngineConfig
 from theory.errors import InstanceError
 from theory.instance import CostModel
