@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from solvers.exact.objectives import Goal, make_goal
 from solvers.exact.result import SolveResult, Status, make_result
-from solvers.exact.warm import warm_start
+from solvers.exact.data import pair_data
+from solvers.exact.warm import max_ttft_lower_bound, warm_start
 from theory.instance import Instance
 
 
@@ -75,6 +76,9 @@ class Solver(ABC):
         limits = Limits(time_limit, workers, seed, t0 + time_limit, order, value)
         outcome = self.search(instance, goal, limits)
         unproven = outcome.status in (Status.FEASIBLE, Status.UNKNOWN)
+        if unproven and outcome.bound is None and goal.name == "max-ttft":
+            outcome = Outcome(outcome.status, outcome.order, outcome.claimed,
+                              max_ttft_lower_bound(pair_data(instance)))
         if unproven and order is not None and not goal.is_decision and (
                 outcome.order is None or outcome.claimed is None or value < outcome.claimed):
             outcome = Outcome(Status.FEASIBLE, order, value, outcome.bound)

@@ -174,6 +174,15 @@ def test_time_limit_gives_unproven_status_with_warm_order():
     assert res.status in (Status.FEASIBLE, Status.OPTIMAL) and res.order is not None
 
 
+def test_timed_out_max_ttft_reports_a_valid_lower_bound():
+    qs = tuple(Query(f"q{j}", j, tuple(range(j + 1))) for j in range(10))
+    inst = Instance(qs, CostModel(c_attn=1))
+    res = solve(inst, objective="max-ttft", solver="dp", time_limit=0)
+    exact = solve(inst, objective="max-ttft", solver="dp", time_limit=600)
+    assert res.status is Status.FEASIBLE and res.bound is not None
+    assert exact.status is Status.OPTIMAL and res.bound <= exact.value + 1e-9 and 0 <= res.gap <= 1
+
+
 def test_cli_json(inst_file, capsys):
     assert main(["solve", inst_file, "--objective", "max-ttft", "--solver", "dp", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
