@@ -33,7 +33,7 @@ def saved_path() -> Path | None:
 def from_file(path: Path) -> CostModel:
     """Return the cost model stored in a calibration file (``klpm calibrate``'s output)."""
     try:
-        from gpu_runtime.calibrate import load_cost_file
+        from theory.instance_io import load_cost_file
     except ImportError as exc:
         raise Unavailable(f"gpu_runtime.calibrate ({exc})") from None
     return load_cost_file(path)
@@ -49,7 +49,7 @@ def run_short(ctx: Context, out: Path) -> tuple[CostModel, str]:
     except ImportError as exc:
         raise Unavailable(f"gpu_runtime.calibrate ({exc})") from None
     try:
-        loaded = ctx.shared.get("loaded_model") or load_model(EngineConfig())
+        loaded = ctx.shared.get("loaded_model") or load_model(EngineConfig(cpu_threads=ctx.scale.cpu_threads))
     except Exception as exc:  # noqa: BLE001 - a missing model is a skip, not a crash
         raise Unavailable(f"cannot load the embedded model ({type(exc).__name__}: {exc})") from None
     ctx.shared["loaded_model"] = loaded

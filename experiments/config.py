@@ -43,6 +43,7 @@ class Scale:
     engine_prompt_scale: float = 0.03   # ~120-token paper-like prompts
     engine_loads: tuple[float, ...] = (1.5,)
     engine_budget_s: float = 180.0      # skip the engine step if the estimate exceeds this
+    cpu_threads: int = 1                # torch threads for the engine/calibration: steadiest on a shared CPU
     calibrate_quick: bool = True
     calibrate_lengths: tuple[int, ...] = (16, 64, 128, 256)
     calibrate_budget_s: float = 150.0   # skip the short calibration if the estimate exceeds this

@@ -30,7 +30,8 @@ def load_engine(ctx: Context, capacity: int):
     except ImportError as exc:
         raise Unavailable(f"gpu_runtime.engine ({exc})") from None
     try:
-        engine = Engine(EngineConfig(kv_capacity_tokens=capacity), ctx.shared.get("loaded_model"))
+        config = EngineConfig(kv_capacity_tokens=capacity, cpu_threads=ctx.scale.cpu_threads)
+        engine = Engine(config, ctx.shared.get("loaded_model"))
     except Exception as exc:  # noqa: BLE001 - a missing model or library is a skip, not a crash
         raise Unavailable(f"cannot load the embedded model ({type(exc).__name__}: {exc})") from None
     engine.warm_up()
@@ -99,7 +100,7 @@ def run(ctx: Context) -> None:
              f"{mean_len:.0f} tokens), policies {', '.join(sc.engine_policies)}, loads "
              f"{list(sc.engine_loads)} (a no-reuse prefill of the mean length measured {probe:.3g} s; "
              f"load = rate × that). Cache model: the engine's radix KV cache with LRU eviction, "
-             f"capacity {cap} tokens (**lru**); batch size 1. Beside each measurement: the "
+             f"capacity {cap} tokens (**lru**); batch size 1; {sc.cpu_threads} torch CPU thread(s). Beside each measurement: the "
              f"simulator's prediction for the same arrivals with {pred_label} "
              f"(per_token {pred_cost.per_token:.3g} s, c_attn {pred_cost.c_attn:.3g}, base "
              f"{pred_cost.base:.3g}).")
