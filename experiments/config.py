@@ -41,7 +41,7 @@ class Scale:
     engine_requests: int = 0     # 0: engine step skipped at this scale
     engine_policies: tuple[str, ...] = ("fcfs", "klpm2", "lpm")
     engine_prompt_scale: float = 0.03   # ~120-token paper-like prompts
-    engine_loads: tuple[float, ...] = (1.5,)
+    engine_loads: tuple[float, ...] = (1.0, 1.5)
     engine_budget_s: float = 180.0      # skip the engine step if the estimate exceeds this
     cpu_threads: int = 1                # torch threads for the engine/calibration: steadiest on a shared CPU
     calibrate_quick: bool = True

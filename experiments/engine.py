@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import statistics
 
-from experiments import policyset, workload_setup
+from experiments import claims, policyset, workload_setup
 from experiments.config import Scale
 from experiments.context import Context, Unavailable
 from experiments.figures import FigureSpec
+from experiments.report import Section
 from experiments.sweep import at_load
 from solvers.simulate import simulate
 from theory.instance import CostModel, Instance
@@ -70,6 +71,17 @@ def measure(ctx: Context, engine, inst: Instance, cost: CostModel, pred_cost: Co
     return rows
 
 
+def engine_claims(ctx: Context, sec: Section, rows: list[dict]) -> None:
+    """Decide the P99 claim on the engine's measurements and on the simulator's prediction."""
+    lines = []
+    for source in dict.fromkeys(r["source"] for r in rows):
+        mine = [dict(r, seed=0) for r in rows if r["source"] == source and r["p99"] is not None]
+        c = claims.klpm_beats_fcfs_and_lpm(mine)
+        ctx.claims.append((f"real engine ({source}), one seed", c))
+        lines.append(f"- {source}: {c.sentence()[2:]}")
+    sec.text("On these runs (one seed; a small sample):\n\n" + "\n".join(lines))
+
+
 def run(ctx: Context) -> None:
     """Step ``engine``."""
     sc = ctx.scale
@@ -105,6 +117,7 @@ def run(ctx: Context) -> None:
              f"(per_token {pred_cost.per_token:.3g} s, c_attn {pred_cost.c_attn:.3g}, base "
              f"{pred_cost.base:.3g}).")
     rows = measure(ctx, engine, inst, cost, pred_cost, pred_label)
+    engine_claims(ctx, sec, rows)
     data = ctx.report.csv("engine_ttft", rows)
     ctx.report.figure(sec, FigureSpec("engine_ttft", "bars", data,
                                       "Real engine vs simulator: TTFT percentiles",
