@@ -54,7 +54,7 @@ def compare(ctx: Context, sec: Section, name: str, base: CostModel, what: str) -
 
 def observations(ctx: Context, sec: Section, rows: list[dict], unit_costs: bool) -> None:
     """Append the computed statements per cache: FCFS-optimality of max TTFT, P99 claims."""
-    lines = []
+    lines = [f"Observations with {'unit costs (c_attn = 0)' if unit_costs else 'calibrated costs'}:\n"]
     for cache in dict.fromkeys(r["cache"] for r in rows):
         mine = [r for r in rows if r["cache"] == cache]
         c = claims.fcfs_minimises_max(mine)
