@@ -42,6 +42,7 @@ class Scale:
     engine_policies: tuple[str, ...] = ("fcfs", "klpm2", "lpm")
     engine_prompt_scale: float = 0.03   # ~120-token paper-like prompts
     engine_loads: tuple[float, ...] = (1.0, 1.5)
+    engine_table1_scale: float = 0.0    # > 0: Table 1 on the engine with u, d × this (full mode)
     engine_budget_s: float = 180.0      # skip the engine step if the estimate exceeds this
     cpu_threads: int = 1                # torch threads for the engine/calibration: steadiest on a shared CPU
     calibrate_quick: bool = True
@@ -75,5 +76,6 @@ FULL = Scale("full", n_queries=2000, n_users=200, prefix_scale=1.0,
              t1_users=50, t1_repeats=20, gap_instances=100, gap_n=8, gap_time_limit=30.0,
              engine_requests=120, engine_policies=("fcfs", "klpm2", "klpm3", "klpm1000", "lpm"),
              engine_prompt_scale=0.1, engine_loads=(0.8, 1.5, 2.5), engine_budget_s=7200.0,
+             engine_table1_scale=0.02,
              calibrate_budget_s=1800.0, calibrate_lengths=(32, 128, 256, 512, 1024, 2048))
 SCALES: dict[str, Scale] = {s.name: s for s in (TINY, QUICK, FULL)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import statistics
 
-from experiments import claims, policyset, workload_setup
+from experiments import claims, engine_table1, policyset, workload_setup
 from experiments.config import Scale
 from experiments.context import Context, Unavailable
 from experiments.figures import FigureSpec
@@ -118,6 +118,10 @@ def run(ctx: Context) -> None:
              f"{pred_cost.base:.3g}).")
     rows = measure(ctx, engine, inst, cost, pred_cost, pred_label)
     engine_claims(ctx, sec, rows)
+    if sc.engine_table1_scale > 0:
+        engine_table1.run(ctx, sec, engine, probe / mean_len)
+    else:
+        sec.text(ctx.skip("Table 1 on the engine", f"full mode only (scale {sc.name!r})"))
     data = ctx.report.csv("engine_ttft", rows)
     ctx.report.figure(sec, FigureSpec("engine_ttft", "bars", data,
                                       "Real engine vs simulator: TTFT percentiles",
