@@ -126,10 +126,13 @@ class _Model:
         cheapest = [min([sc.first[j]] + [sc.proc[i][j] for i in range(n) if i != j]) for j in range(n)]
         for j in range(n):
             m.Add(f[j] >= a[j] + cheapest[j])
-        ub = None if warm_value is None or goal.is_decision else round(warm_value * sc.factor)
+        # The warm value bounds the objective: in time units (scaled) or as a violation count.
+        ub = None if warm_value is None or goal.is_decision else (
+            int(warm_value) if goal.name == "violations" else round(warm_value * sc.factor))
         if goal.name == "max-ttft":
-            lb = round(max_ttft_lower_bound(self.data) * sc.factor)
-            mx = m.NewIntVar(lb, ub if ub is not None else self.horizon, "max_ttft")
+            hi = ub if ub is not None else self.horizon
+            lb = min(hi, round(max_ttft_lower_bound(self.data) * sc.factor))
+            mx = m.NewIntVar(lb, hi, "max_ttft")
             for j in range(n):
                 m.Add(mx >= f[j] - a[j])
             self.objective_expr = mx
@@ -156,7 +159,7 @@ class _Model:
             m.Add(sum(late) <= goal.allowance)
         else:
             if ub is not None:
-                m.Add(sum(late) <= int(ub // sc.factor))
+                m.Add(sum(late) <= ub)
             self.objective_expr = sum(late)
         self.late = late
 

@@ -149,9 +149,12 @@ class _Milp:
 
     def _objective(self, warm_value: float | None) -> None:
         lp, n, sc, goal, f, a = self.lp, self.n, self.sc, self.goal, self.f, self.sc.arrival
-        ub = None if warm_value is None or goal.is_decision else warm_value * sc.factor
+        # The warm value bounds the objective: in time units (scaled) or as a violation count.
+        ub = None if warm_value is None or goal.is_decision else (
+            warm_value if goal.name == "violations" else warm_value * sc.factor)
         if goal.name == "max-ttft":
-            z = lp.NumVar(round(max_ttft_lower_bound(self.data) * sc.factor), ub if ub is not None else self.H, "z")
+            hi = ub if ub is not None else self.H
+            z = lp.NumVar(min(hi, round(max_ttft_lower_bound(self.data) * sc.factor)), hi, "z")
             for j in range(n):
                 lp.Add(z >= f[j] - a[j])
             self.objective_terms = z
@@ -171,7 +174,7 @@ class _Milp:
             else:
                 self.objective_terms = sum(v)
                 if ub is not None:
-                    lp.Add(self.objective_terms <= ub / sc.factor)
+                    lp.Add(self.objective_terms <= ub)
         if self.objective_terms is not None:
             lp.Minimize(self.objective_terms)
 
