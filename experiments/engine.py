@@ -48,7 +48,7 @@ def probe_seconds(engine, length: int, repeats: int = 3) -> float:
 def workload(sc: Scale, seed: int) -> Instance:
     """Return the engine's paper-like workload (token ids, about 4 queries per user)."""
     users = max(1, sc.engine_requests // 4)
-    return workload_setup._workloads().paper_like(
+    return workload_setup.workloads_module().paper_like(
         users=users, queries_per_user=max(1, sc.engine_requests // users), rate=1.0, seed=seed,
         encoding="tokens", **workload_setup.paper_like_params(sc.engine_prompt_scale))
 

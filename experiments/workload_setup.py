@@ -16,7 +16,8 @@ PAPER_LIKE = {"instruction_len": 500, "profile_len": 300, "history_len": 3000,
               "question_len": 100, "max_len": 8192}
 
 
-def _workloads():
+def workloads_module():
+    """Return the ``theory.workloads`` module, or raise Unavailable when it is missing."""
     try:
         from theory import workloads
     except ImportError as exc:
@@ -32,7 +33,7 @@ def paper_like_params(scale: float) -> dict:
 def paper_like(sc: Scale, seed: int, encoding: str = "segments") -> Instance:
     """Return the paper-like workload of scale ``sc`` (unit costs, arrival rate arbitrary)."""
     per_user = max(1, sc.n_queries // sc.n_users)
-    return _workloads().paper_like(users=sc.n_users, queries_per_user=per_user, rate=1.0,
+    return workloads_module().paper_like(users=sc.n_users, queries_per_user=per_user, rate=1.0,
                                    seed=seed, encoding=encoding,
                                    **paper_like_params(sc.prefix_scale))
 
@@ -40,13 +41,13 @@ def paper_like(sc: Scale, seed: int, encoding: str = "segments") -> Instance:
 def definition4(u: int, d: int, s: float, users: int, repeats: int, seed: int,
                 encoding: str = "segments") -> Instance:
     """Return a Definition-4 instance (unit costs)."""
-    return _workloads().definition4(u=u, d=d, s=s, users=users, repeats=repeats, seed=seed,
+    return workloads_module().definition4(u=u, d=d, s=s, users=users, repeats=repeats, seed=seed,
                                     encoding=encoding)
 
 
 def shared_prefix(groups: int, per_group: int, system_len: int, question_len: int, rate: float,
                   seed: int) -> Instance:
     """Return an SGLang generated-shared-prefix instance (unit costs, token encoding)."""
-    return _workloads().shared_prefix(groups=groups, prompts_per_group=per_group,
+    return workloads_module().shared_prefix(groups=groups, prompts_per_group=per_group,
                                       system_len=system_len, question_len=question_len,
                                       rate=rate, seed=seed)

@@ -101,3 +101,9 @@ def test_malformed_calibration_file_is_bad_input(tmp_path: Path) -> None:
     calib = tmp_path / "cal.json"
     calib.write_text('{"cost": {"per_token": -1}}')
     assert main(["reproduce", "--tiny", "-o", str(tmp_path / "r"), "--calibration", str(calib)]) == 2
+
+
+def test_cli_step_names_match_the_pipeline() -> None:
+    from experiments.reproduce import STEPS
+    from klpm.commands.reproduce import STEP_NAMES
+    assert STEP_NAMES == tuple(STEPS)
