@@ -1,7 +1,10 @@
-"""Polynomial cells of the complexity map, answered exactly by FCFS (issue 7, item 4).
+"""Polynomial cells of the complexity map, answered exactly without search (issue 7, item 4).
 
-FCFS (order by arrival, ties by position) minimises the maximum TTFT, and so decides
-feasibility under a common bound T, when
+With all arrivals equal, under the previous or radix cache (or an lru that never evicts) and any
+c_attn, theorem E (proofs/complexity_cells.md) gives an optimal order for the maximum TTFT:
+``solvers.contiguous.equal_arrival_order`` (depth-first, each subtree started by its shortest
+prompt). Otherwise FCFS (order by arrival, ties by position) minimises the maximum TTFT, and so
+decides feasibility under a common bound T, when
 
 - the cache is radix and c_attn = 0 (any base, per_token): the work of any set of queries is
   base * |set| + per_token * (number of distinct prefix-tree tokens they touch), whatever the
@@ -11,7 +14,7 @@ feasibility under a common bound T, when
 - no two queries share a prefix (no common first token), under any cache: processing times are
   then fixed, and FCFS minimises max flow time on one machine with release dates.
 
-Cost: O(n log n) for the sort plus one pass of the evaluator (O(total prompt size)).
+Cost: O(n log n + total prompt size) for the order plus one pass of the evaluator.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from theory.instance import Instance
 from theory.radix import RadixTree
 
 POLY_OBJECTIVES: frozenset[str] = frozenset({"max-ttft", "feasible"})
+EQUAL_ARRIVALS = "equal-arrivals-shortest-subtree"
 
 
 def no_shared_prefix(instance: Instance) -> bool:
@@ -43,7 +47,12 @@ def trie_tokens(instance: Instance) -> int:
     tree = RadixTree()
     for q in instance.queries:
         tree.insert(q.units)
-    return sum(node.edge_tokens for node in tree.nodes())
+    return tree.total_tokens
+
+
+def _never_evicts(instance: Instance) -> bool:
+    cost = instance.cost
+    return cost.cache != "lru" or cost.capacity >= trie_tokens(instance)
 
 
 def polynomial_cell(instance: Instance, objective: str) -> str | None:
@@ -55,13 +64,23 @@ def polynomial_cell(instance: Instance, objective: str) -> str | None:
         return "radix-c0-fcfs"
     if cost.cache == "lru" and cost.c_attn == 0 and cost.capacity >= trie_tokens(instance):
         return "lru-never-evicts-c0-fcfs"
+    if len({q.arrival for q in instance.queries}) == 1 and _never_evicts(instance):
+        return EQUAL_ARRIVALS
     if no_shared_prefix(instance):
         return "no-shared-prefix-fcfs"
     return None
 
 
+def cell_order(instance: Instance, cell: str) -> tuple[int, ...]:
+    """Return the optimal order of a polynomial ``cell`` (theorem E's order or FCFS)."""
+    if cell == EQUAL_ARRIVALS:
+        from solvers.contiguous import equal_arrival_order
+        return equal_arrival_order(instance)
+    return tuple(instance.arrival_order())
+
+
 class FCFSExact(Solver):
-    """FCFS as an exact algorithm on the polynomial cells; refuses every other instance."""
+    """The polynomial cells' exact algorithms (FCFS, theorem E); refuses every other instance."""
 
     name = "polynomial"
 
@@ -69,10 +88,11 @@ class FCFSExact(Solver):
         if polynomial_cell(instance, goal.name) is None:
             raise InstanceError(f"solver polynomial: {goal.name} on this instance is not a known polynomial "
                                 "cell (needs max-ttft/feasible and: radix with c_attn = 0, lru that never "
-                                "evicts with c_attn = 0, or no shared prefixes)")
+                                "evicts with c_attn = 0, equal arrivals (previous, radix or a never-"
+                                "evicting lru, any c_attn), or no shared prefixes)")
 
     def search(self, instance: Instance, goal: Goal, limits: Limits) -> Outcome:
-        order = tuple(instance.arrival_order())
+        order = cell_order(instance, polynomial_cell(instance, goal.name))
         if goal.is_decision:
             from theory.evaluate import evaluate
             ok = goal.meets(evaluate(instance, order))

@@ -95,6 +95,19 @@ def test_polynomial_lru_that_never_evicts(inst):
     assert math.isclose(fast.value, _brute_min(big, lambda e: e.max_ttft), rel_tol=1e-9, abs_tol=1e-9)
 
 
+@settings(max_examples=25, deadline=None)
+@given(instances(max_n=6, equal_arrivals=True, cost=cost_models(caches=("previous", "radix"), c_attn=(0.5, 1))),
+       st.integers(0, 40))
+def test_polynomial_equal_arrivals_any_c_attn_matches_dp(inst, bound):
+    assert polynomial_cell(inst, "max-ttft") == "equal-arrivals-shortest-subtree"
+    fast = solve(inst, objective="max-ttft")
+    exact = solve(inst, objective="max-ttft", solver="dp", warm=False)
+    assert fast.status is Status.OPTIMAL and fast.method == "polynomial:equal-arrivals-shortest-subtree"
+    assert math.isclose(fast.value, exact.value, rel_tol=1e-9, abs_tol=1e-9)
+    feas = solve(inst, objective="feasible", ttft_bound=bound)
+    assert feas.status is (Status.OPTIMAL if exact.value <= bound else Status.INFEASIBLE)
+
+
 def test_polynomial_large_radix_instance_is_answered_by_fcfs():
     qs = tuple(Query(f"q{j}", j // 3, (j % 7, j % 11, j)) for j in range(3000))
     inst = Instance(qs, CostModel(cache="radix", base=1))
