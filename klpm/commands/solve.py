@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from klpm.commands._common import format_table, nonneg_float, positive_int, print_json
+from klpm.commands._common import (add_cost_file_option, apply_cost_file, format_table, nonneg_float,
+                                  positive_int, print_json)
 
 OBJECTIVE_CHOICES = ("max-ttft", "feasible", "violations", "total-ttft", "percentile")
 SOLVER_CHOICES = ("auto", "cpsat", "milp", "dp", "brute", "polynomial")
@@ -29,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--time-limit", type=nonneg_float, default=10.0, help="seconds (default 10)")
     p.add_argument("--workers", type=positive_int, default=2, help="CP-SAT/MILP threads (default 2)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    add_cost_file_option(p)
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run)
 
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     """Solve and print the result; return the exit code."""
     from solvers.exact import choose_solver, solve
     from theory.instance_io import instance_hash, load_instance
-    instance = load_instance(args.instance)
+    instance = apply_cost_file(load_instance(args.instance), args.cost_file)
     name = choose_solver(instance, args.objective) if args.solver == "auto" else args.solver
     result = solve(instance, objective=args.objective, solver=name, ttft_bound=args.ttft_bound,
                    p=args.p, time_limit=args.time_limit, workers=args.workers, seed=args.seed)

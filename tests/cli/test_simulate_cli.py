@@ -62,3 +62,13 @@ def test_cost_file_replaces_costs_keeps_cache(inst_file, tmp_path, capsys):
     bad.write_text('{"cost": {"base": -1}}')
     assert main(["simulate", inst_file, "--cost-file", str(bad)]) == 2
     assert "cost.base" in capsys.readouterr().err
+
+
+def test_solve_takes_cost_file(inst_file, tmp_path, capsys):
+    cost = tmp_path / "costs.json"
+    cost.write_text(json.dumps({"cost": {"base": 1, "per_token": 2}}))
+    assert main(["solve", inst_file, "--objective", "max-ttft", "--cost-file", str(cost), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "OPTIMAL" and out["cache"] == "previous"
+    plain = main(["solve", inst_file, "--objective", "max-ttft", "--json"])
+    assert plain == 0 and json.loads(capsys.readouterr().out)["value"] < out["value"]
