@@ -82,6 +82,30 @@ def engine_claims(ctx: Context, sec: Section, rows: list[dict]) -> None:
     sec.text("On these runs (one seed; a small sample):\n\n" + "\n".join(lines))
 
 
+def prediction_cost(ctx: Context, cap: int, seconds_per_token: float) -> tuple[CostModel, str]:
+    """Return (cost model, label) of the simulator's prediction: calibrated if available, else
+    linear in tokens with the measured seconds per token."""
+    c = ctx.calibrated
+    if c is not None:
+        return CostModel(cache="lru", capacity=cap, c_attn=c.c_attn, per_token=c.per_token,
+                         base=c.base), "calibrated costs"
+    return CostModel(cache="lru", capacity=cap, per_token=seconds_per_token), "probe-linear costs"
+
+
+def show(ctx: Context, sec: Section, rows: list[dict]) -> None:
+    """Save, draw and tabulate the engine and simulator rows."""
+    data = ctx.report.csv("engine_ttft", rows)
+    ctx.report.figure(sec, FigureSpec("engine_ttft", "bars", data,
+                                      "Real engine vs simulator: TTFT percentiles",
+                                      {"facet": "source", "series": "policy",
+                                       "metrics": ["p50", "p90", "p99"],
+                                       "series_order": list(ctx.scale.engine_policies),
+                                       "ylabel": "TTFT (s)"}))
+    sec.table(["source", "load", "policy", "done", "rejected"] + list(METRICS),
+              [[r["source"], r["load"], r["policy"], r["done"], r["rejected"]]
+               + [r[m] if r[m] is not None else "" for m in METRICS] for r in rows], "TTFT in seconds")
+
+
 def run(ctx: Context) -> None:
     """Step ``engine``."""
     sc = ctx.scale
@@ -101,33 +125,20 @@ def run(ctx: Context) -> None:
                           f"{probe:.3g} s here, so {runs} runs of {inst.n} requests would need about "
                           f"{estimate:.0f} s > budget {sc.engine_budget_s:.0f} s (use --full)"))
         return
-    cost = CostModel(cache="lru", capacity=cap, per_token=probe / mean_len)
-    if ctx.calibrated is not None:
-        c = ctx.calibrated
-        pred_cost, pred_label = CostModel(cache="lru", capacity=cap, c_attn=c.c_attn,
-                                          per_token=c.per_token, base=c.base), "calibrated costs"
-    else:
-        pred_cost, pred_label = cost, "probe-linear costs"
+    pred_cost, pred_label = prediction_cost(ctx, cap, probe / mean_len)
     sec.text(f"{inst.n} paper-like requests (lengths × {sc.engine_prompt_scale}, mean "
              f"{mean_len:.0f} tokens), policies {', '.join(sc.engine_policies)}, loads "
              f"{list(sc.engine_loads)} (a no-reuse prefill of the mean length measured {probe:.3g} s; "
              f"load = rate × that). Cache model: the engine's radix KV cache with LRU eviction, "
-             f"capacity {cap} tokens (**lru**); batch size 1; {sc.cpu_threads} torch CPU thread(s). Beside each measurement: the "
-             f"simulator's prediction for the same arrivals with {pred_label} "
-             f"(per_token {pred_cost.per_token:.3g} s, c_attn {pred_cost.c_attn:.3g}, base "
-             f"{pred_cost.base:.3g}).")
-    rows = measure(ctx, engine, inst, cost, pred_cost, pred_label)
+             f"capacity {cap} tokens (**lru**); batch size 1; {sc.cpu_threads} torch CPU thread(s). "
+             f"Beside each measurement: the simulator's prediction for the same arrivals with "
+             f"{pred_label} (per_token {pred_cost.per_token:.3g} s, c_attn {pred_cost.c_attn:.3g}, "
+             f"base {pred_cost.base:.3g}).")
+    linear = CostModel(cache="lru", capacity=cap, per_token=probe / mean_len)
+    rows = measure(ctx, engine, inst, linear, pred_cost, pred_label)
+    show(ctx, sec, rows)
     engine_claims(ctx, sec, rows)
     if sc.engine_table1_scale > 0:
         engine_table1.run(ctx, sec, engine, probe / mean_len)
     else:
         sec.text(ctx.skip("Table 1 on the engine", f"full mode only (scale {sc.name!r})"))
-    data = ctx.report.csv("engine_ttft", rows)
-    ctx.report.figure(sec, FigureSpec("engine_ttft", "bars", data,
-                                      "Real engine vs simulator: TTFT percentiles",
-                                      {"facet": "source", "series": "policy",
-                                       "metrics": ["p50", "p90", "p99"],
-                                       "series_order": list(sc.engine_policies), "ylabel": "TTFT (s)"}))
-    sec.table(["source", "load", "policy", "done", "rejected"] + list(METRICS),
-              [[r["source"], r["load"], r["policy"], r["done"], r["rejected"]]
-               + [r[m] if r[m] is not None else "" for m in METRICS] for r in rows], "TTFT in seconds")
