@@ -25,13 +25,16 @@ from theory.radix import Node, RadixTree
 
 
 class _Slot:
-    """Per-node bookkeeping: waiting queries below the node and a lazy heap of their keys."""
+    """Per-node bookkeeping: waiting queries below the node, a lazy heap of their keys, the key of
+    the node's live coverage entry (0: none) and the cache epoch at which that key was exact."""
 
-    __slots__ = ("count", "heap")
+    __slots__ = ("count", "heap", "cov_key", "checked")
 
     def __init__(self, count: int = 0, heap: list | None = None) -> None:
         self.count = count
         self.heap = heap if heap is not None else []
+        self.cov_key = 0
+        self.checked = -1
 
 
 def _split_slot(slot: _Slot, k: int) -> tuple[_Slot, _Slot]:
@@ -52,6 +55,7 @@ class WaitingQueue:
         self.coverage: list[tuple[int, int, Node]] = []  # (-tokens, node stamp, node)
         self.members: set[int] = set()  # so that waiting() costs O(queue), not O(instance)
         self.size = 0
+        self.epoch = 0  # bumped at every admit into an evicting cache: coverage may have shrunk
 
     def __len__(self) -> int:
         return self.size
@@ -95,16 +99,24 @@ class WaitingQueue:
         """Tell the index that query ``i`` was just admitted to the cache (mutates)."""
         if isinstance(self.cache, RadixCache):
             q = self.instance.queries[i]
-            self._push_coverage(q.units, q.length)
+            if self.cache.capacity is None:
+                self._push_coverage(q.units, q.length)
+            else:
+                self.epoch += 1
+                # after lru eviction only part of the prompt may remain: push what is really cached
+                self._push_coverage(q.units, self.cache.match(q))
 
     def _push_coverage(self, units: tuple, covered: int) -> None:
+        """Record that the cache covers the first ``covered`` tokens of ``units`` (exact now)."""
         for node, k, tokens in self.tree.walk(units):
             if node is self.tree.root:
                 continue
-            start = node.depth_tokens - node.edge_tokens
-            if covered <= start:
+            if covered <= node.depth_tokens - node.edge_tokens:
                 return
-            heapq.heappush(self.coverage, (-min(covered, tokens), node.stamp, node))
+            value, slot = min(covered, tokens), node.value
+            if value > slot.cov_key:  # one live entry per node: the highest key wins
+                slot.cov_key, slot.checked = value, self.epoch
+                heapq.heappush(self.coverage, (-value, node.stamp, node))
 
     def waiting(self) -> Iterator[int]:
         """Yield waiting query indices in (arrival, position) order."""
@@ -139,23 +151,31 @@ class WaitingQueue:
                 best, best_tokens = node, tokens
         return self._top(best)[1], best_tokens
 
-    def _coverage_now(self, node: Node) -> int:
-        # Only lru evictions can shrink coverage; radix coverage never decreases.
-        if self.cache.capacity is None:
-            return node.depth_tokens
-        return min(node.depth_tokens, self.cache.tree.match_tokens(node.path_units()))
+    def _coverage_now(self, node: Node, key: int) -> int:
+        """Return the exact coverage of ``node`` given its entry's (upper-bound) ``key``."""
+        slot = node.value
+        # Only lru evictions can shrink coverage, and only at an admit (a new epoch).
+        if self.cache.capacity is None or slot.checked == self.epoch:
+            return key
+        slot.checked = self.epoch
+        return min(key, self.cache.tree.match_tokens(node.path_units()))
 
     def _longest_covered(self) -> tuple[int, int]:
         heap, valid = self.coverage, []
         best_value = None
         while heap:
             neg, stamp, node = heap[0]
-            value = min(-neg, self._coverage_now(node))
-            start = node.depth_tokens - node.edge_tokens
-            if node.value.count == 0 or value <= start:
+            slot = node.value
+            if -neg != slot.cov_key:
+                heapq.heappop(heap)  # superseded by a later entry of the same node
+                continue
+            value = 0 if slot.count == 0 else self._coverage_now(node, -neg)
+            if value <= node.depth_tokens - node.edge_tokens:
                 heapq.heappop(heap)  # empty subtree, or coverage now lies above this node
+                slot.cov_key = 0
                 continue
             if value < -neg:
+                slot.cov_key = value
                 heapq.heapreplace(heap, (-value, stamp, node))
                 continue
             if best_value is not None and value < best_value:
