@@ -11,7 +11,6 @@ their bounds (must be 0). Usage: python -m experiments.def4_bounds_check [--quic
 from __future__ import annotations
 
 import argparse
-import itertools
 import math
 import random
 

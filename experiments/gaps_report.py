@@ -87,7 +87,7 @@ def run(ctx: Context) -> None:
     unproven = sorted({r["instance"] for r in rows if r["status"] != "OPTIMAL"})
     if unproven:
         sec.text(f"{len(unproven)} instance(s) without a proven optimum (left out): {', '.join(unproven[:10])}")
-    data = ctx.report.csv("gaps", rows)
+    ctx.report.csv("gaps", rows)
     ctx.report.json("gaps_optima", {k: rec for k, (_, rec) in kept.items()})
     proven = [r for r in rows if r["ratio"] is not None]
     if not proven:

@@ -103,3 +103,17 @@ def apply_cost_file(instance, path: str | None):
     from theory.instance_io import load_cost_file
     cost = load_cost_file(path, cache=instance.cost.cache, capacity=instance.cost.capacity)
     return instance.with_cost(cost)
+
+
+def write_text_file(path: str, text: str) -> None:
+    """Write ``text`` to ``path``; InstanceError naming the output on failure."""
+    try:
+        with open(path, "w") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise InstanceError(f"output {path}: cannot write ({exc.strerror})") from None
+
+
+def write_json_file(path: str, data: Any) -> None:
+    """Write ``data`` as indented JSON to ``path``; InstanceError naming the output on failure."""
+    write_text_file(path, json.dumps(data, indent=1))

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
-from klpm.commands._common import format_table, positive_int, print_json
+from klpm.commands._common import format_table, write_json_file, positive_int, print_json
 from klpm.commands.serve_bench import _config, add_engine_options
 from theory.errors import InstanceError
 
@@ -37,11 +36,7 @@ def run(args: argparse.Namespace) -> int:
     cal = calibrate(_config(args), quick=args.quick, lengths=lengths, repeats=args.repeats)
     data = cal.to_json()
     if args.output:
-        try:
-            with open(args.output, "w") as fh:
-                json.dump(data, fh, indent=1)
-        except OSError as exc:
-            raise InstanceError(f"output {args.output}: cannot write ({exc.strerror})") from None
+        write_json_file(args.output, data)
     if args.json:
         print_json(data)
         return 0

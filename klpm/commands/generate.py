@@ -11,6 +11,7 @@ import inspect
 import math
 import sys
 
+from klpm.commands._common import write_text_file
 from theory.errors import InstanceError
 from theory.instance import CostModel
 
@@ -75,11 +76,7 @@ def write_instance(instance, meta: dict, output: str | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    try:
-        with open(output, "w") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise InstanceError(f"output {output}: cannot write ({exc.strerror})") from None
+    write_text_file(output, text)
     print(f"wrote {instance.n} queries to {output}", file=sys.stderr)
 
 

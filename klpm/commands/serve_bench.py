@@ -5,10 +5,9 @@ torch and transformers are imported only when the command runs (``klpm --help`` 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 
-from klpm.commands._common import format_table, k_value, nonneg_float, positive_int, print_json
+from klpm.commands._common import format_table, write_json_file, k_value, nonneg_float, positive_int, print_json
 from theory.errors import InstanceError
 
 WORKLOADS = ("definition4", "shared-prefix", "paper-like")
@@ -116,11 +115,7 @@ def run(args: argparse.Namespace) -> int:
     bench = serve_bench(Engine(config), instance, policies, cost, args.exact, args.time_limit)
     data = per_request_json(bench)
     if args.output:
-        try:
-            with open(args.output, "w") as fh:
-                json.dump(data, fh, indent=1)
-        except OSError as exc:
-            raise InstanceError(f"output {args.output}: cannot write ({exc.strerror})") from None
+        write_json_file(args.output, data)
     if args.json:
         print_json({"config": data["config"], "notes": data["notes"],
                     "policies": [{k: v for k, v in p.items() if k != "requests"} for p in data["policies"]]})

@@ -7,7 +7,6 @@ import pytest
 
 from solvers.policies import make_policy
 from solvers.simulate import simulate
-from theory.cache import RadixCache
 from theory.instance import CostModel, Instance, Query
 from theory.workloads import definition4
 

@@ -1,5 +1,4 @@
 """The evaluator against hand-computed schedules, one per cache model, and structural laws."""
-import itertools
 
 import pytest
 from hypothesis import given
