@@ -59,8 +59,10 @@ def require_cache(instance: Instance, method: str, caches: tuple[str, ...] = EXA
 def require_size(instance: Instance, method: str, limit: int) -> None:
     """Raise InstanceError when the instance has more than ``limit`` queries for ``method``."""
     if instance.n > limit:
+        hint = ("no exact method here goes further (cpsat and milp model only the previous and radix caches)"
+                if instance.cost.cache == "lru" else "use cpsat or milp")
         raise InstanceError(f"solver {method}: {instance.n} queries is too many "
-                            f"(limit {limit} for the {instance.cost.cache} cache); use cpsat or milp")
+                            f"(limit {limit} for the {instance.cost.cache} cache); {hint}")
 
 
 def min_proc(data: PairData, j: int) -> float:
