@@ -170,7 +170,7 @@ PROFILE_SIGMA, HISTORY_SIGMA, QUESTION_SIGMA = 0.25, 0.6, 0.4
 
 def paper_like(users: int = 20, queries_per_user: int = 10, instruction_len: int = 200,
                profile_len: int = 100, history_len: int = 500, question_len: int = 50,
-               rate: float = 0.001, seed: int = 0, *, max_len: int = 8192,
+               rate: float = 0.001, seed: int = 0, *, max_len: int = 8192, zipf: float = 0.0,
                cost: CostModel = CostModel(), ttft_bound: float | None = None,
                encoding: str = "tokens") -> Instance:
     """Return a workload shaped like the paper's: instruction + profile + history + question.
@@ -182,12 +182,17 @@ def paper_like(users: int = 20, queries_per_user: int = 10, instruction_len: int
     by all ``queries_per_user`` queries of that user. Each query ends with its own question
     (log-normal, mean ``question_len``, sigma 0.4, at least 1 token). A prompt longer than
     ``max_len`` tokens has its history cut (then its profile), like the paper's 8k-token prompts.
-    The prompts are shuffled and arrive as a Poisson process of ``rate`` per time unit."""
+    The prompts are shuffled and arrive as a Poisson process of ``rate`` per time unit.
+
+    User popularity. With ``zipf = 0`` (default) every user has exactly ``queries_per_user``
+    queries. With ``zipf = a > 0`` the number of queries stays n = users·queries_per_user, but
+    each query's user is drawn independently: user p (rank p + 1, p = 0 .. users − 1, user 0
+    the most popular) with probability (p + 1)^−a / Σ_r r^−a. A user may then have no query."""
     _int("users", users, 1), _int("queries_per_user", queries_per_user, 1)
     _int("instruction_len", instruction_len, 0), _int("profile_len", profile_len, 0)
     _int("history_len", history_len, 0), _int("question_len", question_len, 1)
     _number("rate", rate, positive=True, allow_inf=True), _common(seed, cost, ttft_bound, encoding)
-    _int("max_len", max_len, 1)
+    _int("max_len", max_len, 1), _number("zipf", zipf)
     if max_len <= instruction_len:
         raise InstanceError(f"max_len: must exceed instruction_len ({instruction_len}), got {max_len}")
     n = users * queries_per_user
@@ -195,8 +200,7 @@ def paper_like(users: int = 20, queries_per_user: int = 10, instruction_len: int
     _check_size(n * mean_len * 3, encoding)  # generous: log-normal tails
     rng, parts = random.Random(seed), _Parts(encoding)
     instruction = parts.part(instruction_len)
-    owners = [p for p in range(users) for _ in range(queries_per_user)]
-    rng.shuffle(owners)
+    owners = _owners(rng, users, queries_per_user, zipf)
     room = max_len - instruction_len  # tokens left for profile + history + question
     questions = [min(room, lognormal_length(rng, question_len, QUESTION_SIGMA)) for _ in range(n)]
     longest_q = [1] * users
@@ -205,6 +209,17 @@ def paper_like(users: int = 20, queries_per_user: int = 10, instruction_len: int
     user_parts = [_user_part(rng, parts, profile_len, history_len, room - longest_q[p]) for p in range(users)]
     prompts = [instruction + user_parts[p] + parts.part(questions[j]) for j, p in enumerate(owners)]
     return _instance(prompts, poisson_arrivals(n, rate, rng), parts.segmented, cost, ttft_bound)
+
+
+def _owners(rng: random.Random, users: int, queries_per_user: int, zipf: float) -> list[int]:
+    """Return the user of each of the users·queries_per_user queries, in arrival order."""
+    n = users * queries_per_user
+    if zipf == 0:
+        owners = [p for p in range(users) for _ in range(queries_per_user)]
+        rng.shuffle(owners)
+        return owners
+    weights = [(p + 1) ** -zipf for p in range(users)]
+    return rng.choices(range(users), weights=weights, k=n)
 
 
 def _user_part(rng: random.Random, parts: _Parts, profile_len: int, history_len: int,
@@ -241,4 +256,6 @@ def generate(kind: str, **params: Any) -> Workload:
     record["rate"] = "inf" if isinstance(record.get("rate"), float) and math.isinf(record["rate"]) else record.get("rate")
     if kind == "definition4":
         record.pop("rate")
+    if kind == "paper-like" and record.get("zipf") == 0:
+        record.pop("zipf")  # uniform popularity: files stay byte-identical to those before zipf
     return Workload(instance, {"generator": kind, "seed": record.pop("seed"), "params": record})

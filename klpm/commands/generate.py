@@ -25,6 +25,7 @@ HELP = {
     "profile_len": "mean profile length per user (tokens)", "history_len": "mean history length per user (tokens)",
     "max_len": "longest prompt; longer ones have their history cut", "seed": "random seed",
     "encoding": "'tokens' (token ids) or 'segments' (one keyed segment per part)",
+    "zipf": "user popularity skew a: each query's user drawn with probability ~ 1/rank^a (0: every user has queries_per_user)",
 }
 KINDS = {"definition4": "the paper's Definition 4 (regular arrivals, shuffled, height-two prefix tree)",
          "shared-prefix": "SGLang's generated-shared-prefix shape with Poisson arrivals",

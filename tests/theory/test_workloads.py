@@ -123,3 +123,39 @@ def test_definition4_counts_property(u, d, users, repeats, seed):
     assert inst.n == users * repeats
     assert len({q.units for q in inst.queries}) == inst.n  # every prompt is unique
     assert len({q.id for q in inst.queries}) == inst.n
+
+
+def _queries_per_user(inst) -> Counter:
+    """Count queries per user (segments: instruction, profile, history, question)."""
+    return Counter(q.units[1:-1] for q in inst.queries)
+
+
+@settings(max_examples=15, deadline=None)
+@given(users=st.integers(1, 6), per_user=st.integers(1, 5), seed=st.integers(0, 1000))
+def test_paper_like_zipf_zero_gives_each_user_queries_per_user(users, per_user, seed):
+    kw = dict(users=users, queries_per_user=per_user, instruction_len=20, profile_len=10,
+              history_len=30, question_len=5, seed=seed, encoding="segments")
+    inst = paper_like(**kw, zipf=0)
+    assert inst == paper_like(**kw)
+    assert sorted(_queries_per_user(inst).values()) == [per_user] * users
+    assert "zipf" not in generate("paper-like", **kw).meta["params"]  # files as before zipf
+
+
+def test_paper_like_zipf_skews_popularity_and_keeps_n():
+    kw = dict(users=10, queries_per_user=50, instruction_len=20, profile_len=10,
+              history_len=30, question_len=5, seed=4, encoding="segments")
+    inst = paper_like(**kw, zipf=1.5)
+    assert inst.n == 500
+    assert inst == paper_like(**kw, zipf=1.5)
+    # the user part's first segment key grows with the user's rank (parts are drawn in order)
+    counts = _queries_per_user(inst)
+    by_rank = [n for _, n in sorted(counts.items(), key=lambda kv: kv[0][0][0])]
+    assert by_rank[0] > 2 * 50 and by_rank[0] > 10 * by_rank[-1]
+    assert by_rank[0] == max(by_rank)
+    assert generate("paper-like", **kw, zipf=1.5).meta["params"]["zipf"] == 1.5
+
+
+@pytest.mark.parametrize("bad", [-0.5, math.inf, math.nan, "1", True])
+def test_paper_like_bad_zipf_is_rejected(bad):
+    with pytest.raises(InstanceError, match="zipf"):
+        paper_like(users=2, queries_per_user=2, zipf=bad)
