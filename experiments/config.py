@@ -25,6 +25,10 @@ class Scale:
     seeds: tuple[int, ...]
     ks: tuple[float, ...] = KS
     lru_capacity_prompts: float = 4.0   # lru capacity in mean prompt lengths
+    # Skewed user popularity (step skew): Zipf exponents of the paper-like workload, k values.
+    skew_zipfs: tuple[float, ...] = (0.0, 1.0, 1.5)
+    skew_ks: tuple[float, ...] = (1, 2, 4, math.inf)
+    skew_rare_fraction: float = 0.25    # "least popular users": this fraction of the users
     # Table 1 analog (Definition 4).
     t1_users: int = 20
     t1_repeats: int = 10
@@ -55,6 +59,7 @@ class Scale:
         """Return the preset as a JSON-ready dict (inf written as "inf")."""
         out = asdict(self)
         out["ks"] = [k_label(k) for k in self.ks]
+        out["skew_ks"] = [k_label(k) for k in self.skew_ks]
         return out
 
 

@@ -13,14 +13,14 @@ import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
-from experiments import (caches, calibration, engine, env_info, fig23, gaps_report, table1,
-                         trace)
+from experiments import (caches, calibration, engine, env_info, fig23, gaps_report, skew,
+                         table1, trace)
 from experiments.config import SCALES, Scale
 from experiments.context import Context, Unavailable
 from experiments.report import Report, md_table
 
 STEPS: dict[str, Callable[[Context], None]] = {
-    "calibration": calibration.run, "figures": fig23.run, "caches": caches.run,
+    "calibration": calibration.run, "figures": fig23.run, "caches": caches.run, "skew": skew.run,
     "table1": table1.run, "gaps": gaps_report.run, "trace": trace.run, "engine": engine.run}
 REPO = Path(__file__).resolve().parent.parent
 

@@ -30,11 +30,12 @@ def paper_like_params(scale: float) -> dict:
     return {k: max(1, round(v * scale)) for k, v in PAPER_LIKE.items()}
 
 
-def paper_like(sc: Scale, seed: int, encoding: str = "segments") -> Instance:
-    """Return the paper-like workload of scale ``sc`` (unit costs, arrival rate arbitrary)."""
+def paper_like(sc: Scale, seed: int, encoding: str = "segments", zipf: float = 0.0) -> Instance:
+    """Return the paper-like workload of scale ``sc`` (unit costs, arrival rate arbitrary);
+    ``zipf`` > 0 skews user popularity (``theory.workloads.paper_like``)."""
     per_user = max(1, sc.n_queries // sc.n_users)
     return workloads_module().paper_like(users=sc.n_users, queries_per_user=per_user, rate=1.0,
-                                   seed=seed, encoding=encoding,
+                                   seed=seed, encoding=encoding, zipf=zipf,
                                    **paper_like_params(sc.prefix_scale))
 
 

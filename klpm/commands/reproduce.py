@@ -8,7 +8,7 @@ from pathlib import Path
 
 from theory.errors import InstanceError
 
-STEP_NAMES = ("calibration", "figures", "caches", "table1", "gaps", "trace", "engine")
+STEP_NAMES = ("calibration", "figures", "caches", "skew", "table1", "gaps", "trace", "engine")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -36,7 +36,8 @@ def test_meta_records_seeds_versions_machine_and_steps(report_dir: Path) -> None
     assert meta["machine"]["cpu_count"] >= 1
     assert meta["versions"]["matplotlib"]
     steps = {r["step"]: r for r in meta["steps"]}
-    assert set(steps) == {"calibration", "figures", "caches", "table1", "gaps", "trace", "engine"}
+    assert set(steps) == {"calibration", "figures", "caches", "skew", "table1", "gaps", "trace",
+                          "engine"}
     assert all(r["status"] in ("ok", "skipped") for r in steps.values())
     assert all(r["seconds"] >= 0 for r in steps.values())
 
