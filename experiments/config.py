@@ -33,7 +33,7 @@ class Scale:
     t1_users: int = 20
     t1_repeats: int = 10
     t1_scale: float = 1.0        # multiplies u and d (1.0 = the paper's 1000/5000 ...)
-    t1_load: float = 1.5         # s = (u + d) / t1_load: the no-reuse load, same s for all
+    t1_load: float = 1.5         # s = no-reuse prefill time of one prompt / t1_load, same s for all
     # Approximation gaps.
     gap_instances: int = 30      # per family and cache model
     gap_n: int = 7

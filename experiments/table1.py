@@ -1,8 +1,9 @@
 """Table 1 analog: Definition-4 queries, prefix/document lengths 1000/5000, 3000/3000, 5000/1000.
 
 FCFS, k-LPM (k = 4) and LPM; median, P90 and P95 TTFT (and max). As in the paper one arrival
-spacing ``s`` serves all three shapes (the paper ran all at 80 requests/s): ``s = (u + d) /
-t1_load``, so the server would be at load ``t1_load`` if it reused nothing. Simulated with the
+spacing ``s`` serves all three shapes (the paper ran all at 80 requests/s): ``s`` = the no-reuse
+prefill time of one prompt (in the cost model's time unit) / ``t1_load``, so the server would be
+at load ``t1_load`` if it reused nothing. Simulated with the
 previous cache, unit costs and, when available, the calibrated costs.
 """
 from __future__ import annotations
