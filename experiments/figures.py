@@ -105,14 +105,24 @@ def _draw_lines(spec: FigureSpec, rows: list[dict]):
     return fig
 
 
-def _draw_bars(spec: FigureSpec, rows: list[dict]):
+def _series_panels(spec: FigureSpec, rows: list[dict]):
+    """Return (figure, [(axes, panel title, rows of the panel, series names)]) for bars and box."""
     p = spec.params
     facet = p.get("facet")
     values = _ordered((r[facet] for r in rows), p.get("facet_order")) if facet else [None]
     fig, axes = _panels(len(values), spec.title)
+    panels = []
     for ax, v in zip(axes, values):
         sub = [r for r in rows if facet is None or r[facet] == v]
-        series_list = _ordered((r[p["series"]] for r in sub), p.get("series_order"))
+        panels.append((ax, f"{facet} = {v}" if facet else "", sub,
+                       _ordered((r[p["series"]] for r in sub), p.get("series_order"))))
+    return fig, panels
+
+
+def _draw_bars(spec: FigureSpec, rows: list[dict]):
+    p = spec.params
+    fig, panels = _series_panels(spec, rows)
+    for ax, title, sub, series_list in panels:
         width = 0.8 / max(1, len(series_list))
         for s, series in enumerate(series_list):
             mine = [r for r in sub if r[p["series"]] == series]
@@ -120,26 +130,22 @@ def _draw_bars(spec: FigureSpec, rows: list[dict]):
             xs = [i + (s - (len(series_list) - 1) / 2) * width for i in range(len(p["metrics"]))]
             ax.bar(xs, heights, width=width, label=series)
         ax.set_xticks(range(len(p["metrics"])), [m.upper() for m in p["metrics"]])
-        ax.set_title(f"{facet} = {v}" if facet else "")
+        ax.set_title(title)
         ax.set_ylabel(p.get("ylabel", "value"))
         ax.grid(alpha=0.3, axis="y")
-    axes[0].legend(fontsize=7)
+    panels[0][0].legend(fontsize=7)
     return fig
 
 
 def _draw_box(spec: FigureSpec, rows: list[dict]):
     p = spec.params
-    facet = p.get("facet")
-    values = _ordered((r[facet] for r in rows), p.get("facet_order")) if facet else [None]
-    fig, axes = _panels(len(values), spec.title)
-    for ax, v in zip(axes, values):
-        sub = [r for r in rows if facet is None or r[facet] == v]
-        series_list = _ordered((r[p["series"]] for r in sub), p.get("series_order"))
+    fig, panels = _series_panels(spec, rows)
+    for ax, title, sub, series_list in panels:
         data = [[_num(r[p["metric"]]) for r in sub if r[p["series"]] == s and r[p["metric"]] != ""]
                 for s in series_list]
         ax.boxplot(data, showmeans=True)
         ax.set_xticks(range(1, len(series_list) + 1), series_list, rotation=45, fontsize=7)
-        ax.set_title(f"{facet} = {v}" if facet else "")
+        ax.set_title(title)
         ax.set_ylabel(p.get("ylabel", p["metric"]))
         ax.grid(alpha=0.3, axis="y")
     return fig

@@ -117,3 +117,9 @@ def write_text_file(path: str, text: str) -> None:
 def write_json_file(path: str, data: Any) -> None:
     """Write ``data`` as indented JSON to ``path``; InstanceError naming the output on failure."""
     write_text_file(path, json.dumps(data, indent=1))
+
+
+def print_result_json(out: dict, instance) -> None:
+    """Print a result object with the instance's hash and cache model added (practice 12)."""
+    from theory.instance_io import instance_hash
+    print_json({**out, "instance_hash": instance_hash(instance), "cache": instance.cost.cache})

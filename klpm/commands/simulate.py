@@ -5,10 +5,10 @@ import argparse
 import sys
 
 from klpm.commands._common import (add_cost_file_option, apply_cost_file, format_table, k_value, nonneg_float,
-                                  positive_int, print_json)
+                                  positive_int, print_result_json)
 from solvers.policies import make_policy, policy_names
 from solvers.simulate import simulate
-from theory.instance_io import instance_hash, load_instance
+from theory.instance_io import load_instance
 
 PROGRESS_MIN_QUERIES = 2000
 SUMMARY_COLUMNS = ("n", "mean", "p50", "p90", "p95", "p99", "max", "reused_ratio")
@@ -59,10 +59,7 @@ def run(args: argparse.Namespace) -> int:
     show_bar = not args.json and sys.stderr.isatty() and instance.n >= PROGRESS_MIN_QUERIES
     result = simulate(instance, policy, naive=args.naive, progress=show_bar)
     if args.json:
-        out = result.to_json(instance)
-        out["instance_hash"] = instance_hash(instance)
-        out["cache"] = instance.cost.cache
-        print_json(out)
+        print_result_json(result.to_json(instance), instance)
         return 0
     cols = SUMMARY_COLUMNS + (("violations",) if "violations" in result.summary else ())
     print(format_table(("policy",) + cols, [[result.policy] + [result.summary[c] for c in cols]]))

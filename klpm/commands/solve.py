@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from klpm.commands._common import (add_cost_file_option, apply_cost_file, format_table, nonneg_float,
-                                  positive_int, print_json)
+                                  positive_int, print_result_json)
 
 OBJECTIVE_CHOICES = ("max-ttft", "feasible", "violations", "total-ttft", "percentile")
 SOLVER_CHOICES = ("auto", "cpsat", "milp", "dp", "brute", "polynomial")
@@ -38,16 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Solve and print the result; return the exit code."""
     from solvers.exact import choose_solver, solve
-    from theory.instance_io import instance_hash, load_instance
+    from theory.instance_io import load_instance
     instance = apply_cost_file(load_instance(args.instance), args.cost_file)
     name = choose_solver(instance, args.objective) if args.solver == "auto" else args.solver
     result = solve(instance, objective=args.objective, solver=name, ttft_bound=args.ttft_bound,
                    p=args.p, time_limit=args.time_limit, workers=args.workers, seed=args.seed)
     if args.json:
-        out = result.to_json(instance)
-        out["instance_hash"] = instance_hash(instance)
-        out["cache"] = instance.cost.cache
-        print_json(out)
+        print_result_json(result.to_json(instance), instance)
         return 0
     row = [result.status.value, result.objective, result.value, result.bound, result.gap,
            result.method, round(result.time_s, 3)]
