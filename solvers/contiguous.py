@@ -25,19 +25,12 @@ optimal over all orders too.
 """
 from __future__ import annotations
 
+from solvers.prompt_tree import prompt_tree
+from theory.claims import equal_arrivals
 from theory.errors import InstanceError
 from theory.evaluate import Evaluation, evaluate
 from theory.instance import Instance
 from theory.radix import Node, RadixTree
-
-
-def _prefix_tree(instance: Instance) -> tuple[RadixTree, dict[int, list[int]]]:
-    """Return (the radix tree of all prompts, {id(node): positions of the queries ending there})."""
-    tree = RadixTree()
-    ends: dict[int, list[int]] = {}
-    for i, q in enumerate(instance.queries):
-        ends.setdefault(id(tree.insert(q.units)), []).append(i)
-    return tree, ends
 
 
 def _shortest_below(instance: Instance, tree: RadixTree, ends: dict) -> dict[int, int]:
@@ -52,12 +45,12 @@ def _shortest_below(instance: Instance, tree: RadixTree, ends: dict) -> dict[int
 
 def _equal_arrival_tree(instance: Instance) -> tuple[RadixTree, dict, dict[int, int]]:
     """Return (prefix tree, ends, shortest-below map); InstanceError outside theorem E's cell."""
-    if len({q.arrival for q in instance.queries}) != 1:
+    if not equal_arrivals(instance):
         raise InstanceError("equal-arrival order: the queries do not all arrive at the same time")
     cost = instance.cost
     if cost.cache not in ("previous", "radix", "lru"):
         raise InstanceError(f"equal-arrival order: unknown cache {cost.cache!r}")
-    tree, ends = _prefix_tree(instance)
+    tree, ends = prompt_tree(instance)
     if cost.cache == "lru" and cost.capacity < tree.total_tokens:
         raise InstanceError(f"equal-arrival order: lru capacity {cost.capacity} is below the "
                             f"{tree.total_tokens} prefix-tree tokens (evictions are not covered)")
@@ -98,9 +91,9 @@ def equal_arrival_solution(instance: Instance) -> tuple[tuple[int, ...], Evaluat
 
 def best_contiguous_order(instance: Instance) -> tuple[tuple[int, ...], Evaluation]:
     """Return (the best contiguous order, its evaluation) for equal arrivals, previous cache."""
-    if instance.cost.cache != "previous" or len({q.arrival for q in instance.queries}) != 1:
+    if instance.cost.cache != "previous" or not equal_arrivals(instance):
         raise InstanceError("contiguous DP: needs the previous cache and equal arrivals")
-    tree, ends = _prefix_tree(instance)
+    tree, ends = prompt_tree(instance)
     rest = _rest_costs(instance, tree.root, ends)
     entry = _best_entry(instance, tree.root, 0, rest)
     order = _unfold(tree.root, entry, ends, rest, instance)

@@ -27,11 +27,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from solvers.prompt_tree import prompt_tree
 from theory.claims import depth_first_order, equal_arrivals, no_shared_prefix
 from theory.errors import InstanceError
 from theory.evaluate import Evaluation, evaluate
 from theory.instance import Instance
-from theory.radix import Node, RadixTree
+from theory.radix import Node
 
 _EPS = 1e-9
 
@@ -98,9 +99,7 @@ def _order(instance: Instance, chosen: list[int], cell: str) -> tuple[int, ...]:
 
 def _tree_choice(instance: Instance, bound: float) -> list[int]:
     """Return a largest set S of queries with base*|S| + per_token*trie_tokens(S) <= bound."""
-    tree, ends = RadixTree(), {}
-    for i, q in enumerate(instance.queries):
-        ends.setdefault(id(tree.insert(q.units)), []).append(i)
+    tree, ends = prompt_tree(instance)
     table = _subtree_costs(tree.root, ends)
     cost = instance.cost
     best = max(m for m in range(len(table[id(tree.root)][0]))

@@ -17,17 +17,18 @@ from __future__ import annotations
 import heapq
 import math
 
+from solvers.prompt_tree import prompt_tree
+from theory.claims import equal_arrivals
 from theory.errors import InstanceError
 from theory.evaluate import Evaluation, evaluate
 from theory.instance import Instance
-from theory.radix import RadixTree
 
 
 def min_total_ttft_order(instance: Instance) -> tuple[tuple[int, ...], Evaluation]:
     """Return (an order minimising the total TTFT, its evaluation) for equal arrivals, radix
     cache, c_attn = 0 (InstanceError otherwise)."""
     cost = instance.cost
-    if cost.cache != "radix" or cost.c_attn != 0 or len({q.arrival for q in instance.queries}) != 1:
+    if cost.cache != "radix" or cost.c_attn != 0 or not equal_arrivals(instance):
         raise InstanceError("total-ttft tree algorithm: needs the radix cache, c_attn = 0 and equal arrivals")
     parent, time, weight, query_of = _forest(instance)
     order = tuple(i for i in _horn(parent, time, weight) if query_of[i] is not None)
@@ -37,8 +38,8 @@ def min_total_ttft_order(instance: Instance) -> tuple[tuple[int, ...], Evaluatio
 
 def _forest(instance: Instance) -> tuple[list[int], list[float], list[int], list]:
     """Return the job forest: parent index (-1 for the root), time, weight, query id per job."""
-    tree = RadixTree()
-    ends = [tree.insert(q.units) for q in instance.queries]
+    tree, ends = prompt_tree(instance)
+    end_of = {i: node_id for node_id, queries in ends.items() for i in queries}
     index, parent, time, weight, query_of = {}, [], [], [], []
     stack = [(tree.root, -1)]
     while stack:
@@ -49,8 +50,8 @@ def _forest(instance: Instance) -> tuple[list[int], list[float], list[int], list
         weight.append(0)
         query_of.append(None)
         stack.extend((child, index[id(node)]) for child in node.children.values())
-    for i, node in enumerate(ends):
-        parent.append(index[id(node)])
+    for i in range(instance.n):
+        parent.append(index[end_of[i]])
         time.append(instance.cost.base)
         weight.append(1)
         query_of.append(i)

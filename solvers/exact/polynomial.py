@@ -23,36 +23,18 @@ import time
 from solvers.exact.base import Limits, Outcome, Solver
 from solvers.exact.objectives import Goal, make_goal
 from solvers.exact.result import SolveResult, Status, make_result
+from solvers.prompt_tree import prompt_tree
+from theory.claims import equal_arrivals, no_shared_prefix
 from theory.errors import InstanceError
 from theory.instance import Instance
-from theory.radix import RadixTree
 
 POLY_OBJECTIVES: frozenset[str] = frozenset({"max-ttft", "feasible"})
 EQUAL_ARRIVALS = "equal-arrivals-shortest-subtree"
 
 
-def no_shared_prefix(instance: Instance) -> bool:
-    """Return True when no two prompts share their first unit (so nothing can ever be reused)."""
-    seen = set()
-    for q in instance.queries:
-        head = q.units[0]
-        if head in seen:
-            return False
-        seen.add(head)
-    return True
-
-
 def trie_tokens(instance: Instance) -> int:
     """Return the number of tokens in the prefix tree of all prompts (distinct prefix tokens)."""
-    tree = RadixTree()
-    for q in instance.queries:
-        tree.insert(q.units)
-    return tree.total_tokens
-
-
-def _never_evicts(instance: Instance) -> bool:
-    cost = instance.cost
-    return cost.cache != "lru" or cost.capacity >= trie_tokens(instance)
+    return prompt_tree(instance)[0].total_tokens
 
 
 def polynomial_cell(instance: Instance, objective: str) -> str | None:
@@ -62,9 +44,10 @@ def polynomial_cell(instance: Instance, objective: str) -> str | None:
     cost = instance.cost
     if cost.cache == "radix" and cost.c_attn == 0:
         return "radix-c0-fcfs"
-    if cost.cache == "lru" and cost.c_attn == 0 and cost.capacity >= trie_tokens(instance):
+    never_evicts = cost.cache != "lru" or cost.capacity >= trie_tokens(instance)
+    if cost.cache == "lru" and cost.c_attn == 0 and never_evicts:
         return "lru-never-evicts-c0-fcfs"
-    if len({q.arrival for q in instance.queries}) == 1 and _never_evicts(instance):
+    if equal_arrivals(instance) and never_evicts:
         return EQUAL_ARRIVALS
     if no_shared_prefix(instance):
         return "no-shared-prefix-fcfs"
