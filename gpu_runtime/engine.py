@@ -22,7 +22,7 @@ from gpu_runtime.request import Request, RequestRecord, prompt_token_ids
 from gpu_runtime.scheduler import Scheduler
 from solvers.policy import Policy
 from theory.instance import Instance
-from theory.metrics import PERCENTILES, percentile
+from theory.metrics import ttft_stats
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,7 @@ def summarize_records(records: tuple[RequestRecord, ...]) -> dict:
     out["reasons"] = reasons
     ttft = [r.ttft for r in done]
     if ttft:
-        out["mean"] = sum(ttft) / len(ttft)
-        for p in PERCENTILES:
-            out[f"p{p}"] = percentile(ttft, p)
-        out["max"] = max(ttft)
+        out.update(ttft_stats(ttft))
         total = sum(r.cached_tokens + r.computed_tokens for r in done)
         out["reused_ratio"] = sum(r.cached_tokens for r in done) / total if total else 0.0
     return out

@@ -19,16 +19,21 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[rank - 1]
 
 
+def ttft_stats(ttft: Sequence[float]) -> dict:
+    """Return {mean, p50, p90, p95, p99, max} of a non-empty sequence of TTFTs."""
+    out: dict = {"mean": sum(ttft) / len(ttft)}
+    for p in PERCENTILES:
+        out[f"p{p}"] = percentile(ttft, p)
+    out["max"] = max(ttft)
+    return out
+
+
 def summarize(instance: Instance, evaluation: Evaluation, bound: float | None = None) -> dict:
     """Return {n, mean, p50, p90, p95, p99, max, reused_ratio[, violations, bound]} of a run.
 
     ``bound`` defaults to the instance's ``ttft_bound``; ``reused_ratio`` is reused tokens over
     prompt tokens."""
-    ttft = evaluation.ttft
-    out: dict = {"n": len(ttft), "mean": sum(ttft) / len(ttft)}
-    for p in PERCENTILES:
-        out[f"p{p}"] = percentile(ttft, p)
-    out["max"] = max(ttft)
+    out: dict = {"n": len(evaluation.ttft), **ttft_stats(evaluation.ttft)}
     total = sum(q.length for q in instance.queries)
     out["reused_ratio"] = sum(evaluation.reused) / total
     bound = instance.ttft_bound if bound is None else bound
