@@ -23,19 +23,30 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def loaded_model():
-    """Return the embedded model (fp32, CPU unless CUDA is present); converts it on first use."""
+def _load(dtype: str):
     reason = _missing()
     if reason:
         pytest.skip(reason)
     from gpu_runtime.config import EngineConfig
     from gpu_runtime.model_loader import load_model
-    return load_model(EngineConfig(model=TEST_MODEL, dtype="fp32", cpu_threads=1))  # 1: steadiest on a shared CPU
+    return load_model(EngineConfig(model=TEST_MODEL, dtype=dtype, cpu_threads=1))  # 1: steadiest on a shared CPU
+
+
+@pytest.fixture(scope="session")
+def loaded_model():
+    """Return the embedded model (fp32, CPU unless CUDA is present); converts it on first use."""
+    return _load("fp32")
 
 
 @pytest.fixture(scope="session")
 def runner(loaded_model):
-    """Return a ModelRunner on the embedded model."""
+    """Return a ModelRunner on the embedded model (fp32)."""
     from gpu_runtime.model_runner import ModelRunner
     return ModelRunner(loaded_model)
+
+
+@pytest.fixture(scope="session")
+def runner_bf16():
+    """Return a ModelRunner on the embedded model in bf16 (same device choice)."""
+    from gpu_runtime.model_runner import ModelRunner
+    return ModelRunner(_load("bf16"))
