@@ -64,7 +64,7 @@ def exact_optimum(runnable: Instance, time_limit: float) -> tuple[tuple[str, ...
         return None, f"exact optimum skipped: {runnable.n} queries (limit {EXACT_MAX_N} here)"
     try:
         res = solve(microsecond_grid(runnable), objective="max-ttft", time_limit=time_limit)
-    except InstanceError as exc:
+    except (InstanceError, ImportError) as exc:  # ImportError: no ortools where CP-SAT is chosen
         return None, f"exact optimum unavailable: {exc}"
     if res.order is None:
         return None, f"exact solver returned no order (status {res.status.value})"
