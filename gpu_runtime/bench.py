@@ -7,6 +7,7 @@ prediction (calibrated costs) and the exact optimum replayed on the engine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from gpu_runtime.compare import exact_optimum, predicted_summary, rescore, runnable_instance
 from gpu_runtime.engine import Engine, EngineRun
@@ -37,13 +38,21 @@ class BenchResult:
 
 def serve_bench(engine: Engine, instance: Instance, policies: list[Policy],
                 cost: CostModel | None = None, exact: bool = False,
-                time_limit: float = 10.0) -> BenchResult:
-    """Return the BenchResult of running each policy (and the exact optimum when asked)."""
+                time_limit: float = 10.0, progress: Callable[[str], None] | None = None) -> BenchResult:
+    """Return the BenchResult of running each policy (and the exact optimum when asked).
+
+    ``progress``, when given, receives one line after each engine run."""
+    def report(run: EngineRun) -> None:
+        if progress is not None:
+            s = run.summary
+            worst = f"{s['max']:.4g} s" if "max" in s else "-"
+            progress(f"{run.policy}: {s['done']} done, {s['rejected']} rejected, max TTFT {worst}")
     engine.warm_up()
     runnable = runnable_instance(engine, instance, cost) if cost is not None else None
     results, notes = [], []
     for policy in policies:
         run = engine.run(instance, policy)
+        report(run)
         sim = res = None
         if runnable is not None:
             sim = simulate(runnable, policy).summary  # simulate resets the policy first
@@ -58,6 +67,7 @@ def serve_bench(engine: Engine, instance: Instance, policies: list[Policy],
             if ids is not None:
                 order = [instance.index_of(q) for q in ids]
                 run = engine.run(instance, FixedOrder(order, "optimal(max-ttft)"))
+                report(run)
                 res = predicted_summary(runnable, rescore(runnable, run))
                 results.append(PolicyResult(run, res, res))
     return BenchResult(instance, tuple(results), tuple(notes))

@@ -14,9 +14,18 @@ import klpm.commands
 from theory.errors import InstanceError
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line on stderr (exit code 2), like every
+    other bad-input error of the CLI; sub-command parsers inherit the class."""
+
+    def error(self, message: str):
+        """Print ``<prog>: error: <message> (see <prog> --help)`` and exit with code 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every sub-command registered."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="klpm",
         description="Scheduling LLM queries with prefix reuse under TTFT limits: the model, "
                     "online policies (FCFS, LPM, k-LPM, ...), exact solvers, reductions, a real "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 
 from klpm.commands._common import format_table, write_json_file, k_value, nonneg_float, positive_int, print_json
 from theory.errors import InstanceError
@@ -110,9 +111,11 @@ def run(args: argparse.Namespace) -> int:
     if args.cost_file:
         from theory.instance_io import load_cost_file
         cost = load_cost_file(args.cost_file)
+    _announce(instance, args.time_scale, len(policies) + bool(args.exact))
     from gpu_runtime.bench import per_request_json, serve_bench
     from gpu_runtime.engine import Engine
-    bench = serve_bench(Engine(config), instance, policies, cost, args.exact, args.time_limit)
+    bench = serve_bench(Engine(config), instance, policies, cost, args.exact, args.time_limit,
+                        progress=lambda line: print(f"klpm serve-bench: {line}", file=sys.stderr, flush=True))
     data = per_request_json(bench)
     if args.output:
         write_json_file(args.output, data)
@@ -124,6 +127,16 @@ def run(args: argparse.Namespace) -> int:
     for note in bench.notes:
         print(note)
     return 0
+
+
+def _announce(instance, time_scale: float, runs: int) -> None:
+    """Warn on stderr when the real-time replay alone will take long (arrivals x time scale)."""
+    arrivals = [q.arrival for q in instance.queries]
+    span = (max(arrivals) - min(arrivals)) * time_scale
+    if span * runs > 10:
+        print(f"klpm serve-bench: note: the arrivals of the {instance.n} requests span {span:.4g} s of wall "
+              f"time (--time-scale {time_scale:g} s per time unit), so {runs} run(s) take at least "
+              f"{span * runs:.4g} s; lower --time-scale or raise --rate to shorten", file=sys.stderr, flush=True)
 
 
 def _table(bench) -> str:
@@ -139,4 +152,5 @@ def _table(bench) -> str:
         if predicted:
             row += [r.simulated["p99"], r.simulated["max"], r.rescored["max"]] if r.simulated else ["-"] * 3
         rows.append(row)
-    return format_table(header, rows) + "\n(TTFT in wall seconds; sim_*: simulator with calibrated costs)"
+    legend = "; sim_*: simulator with calibrated costs" if predicted else ""
+    return format_table(header, rows) + f"\n(TTFT in wall seconds{legend})"

@@ -77,7 +77,7 @@ def test_fixed_order_replay(make_engine):
     assert run.order == order  # waits for queries that have not arrived yet
 
 
-def test_serve_bench_cli_writes_per_request_json(tmp_path, loaded_model):
+def test_serve_bench_cli_writes_per_request_json(tmp_path, loaded_model, capsys):
     from klpm.cli import main
     out = tmp_path / "per_request.json"
     from tests.gpu_runtime.conftest import TEST_MODEL
@@ -85,6 +85,9 @@ def test_serve_bench_cli_writes_per_request_json(tmp_path, loaded_model):
                  "--param", "users=2", "--param", "repeats=2", "--rate", "1000",
                  "--policies", "fcfs,klpm", "--json", "-o", str(out)])
     assert code == 0
+    progress = capsys.readouterr().err.splitlines()  # one line per engine run, on stderr
+    assert [line.split(":")[1].strip() for line in progress] == ["fcfs", "klpm(k=2)"]
+    assert all("4 done, 0 rejected" in line for line in progress)
     data = json.loads(out.read_text())
     assert [p["policy"] for p in data["policies"]] == ["fcfs", "klpm(k=2)"]
     rec = data["policies"][0]["requests"][0]

@@ -1,0 +1,41 @@
+"""Usage errors are one line on stderr with exit code 2, like every other bad input."""
+from __future__ import annotations
+
+import pytest
+
+from klpm.cli import main
+from theory.instance import CostModel, Instance, Query
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["simulate", "x.json", "--k", "0"], "--k"),
+    (["solve"], "required"),
+    (["nonsense"], "invalid choice"),
+    (["generate", "definition4", "--bogus", "1"], "unrecognized arguments"),
+    (["bounds", "definition4"], "required"),
+    (["solve", "x.json", "--objective", "max-ttft", "--time-limit", "-1"], "--time-limit"),
+])
+def test_usage_error_is_one_line_exit_2(argv, needle, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert needle in err and "--help" in err and "usage:" not in err
+
+
+def test_help_still_prints_usage(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["simulate", "--help"])
+    assert exc.value.code == 0
+    assert "usage: klpm simulate" in capsys.readouterr().out
+
+
+def test_serve_bench_warns_before_a_long_real_time_replay(capsys):
+    from klpm.commands.serve_bench import _announce
+    inst = Instance((Query("a", 0.0, (1,)), Query("b", 100.0, (2,))), CostModel())
+    _announce(inst, 1.0, 3)
+    err = capsys.readouterr().err
+    assert "span 100 s" in err and "at least 300 s" in err
+    _announce(inst, 0.01, 3)  # 3 s in all: no note
+    assert capsys.readouterr().err == ""
