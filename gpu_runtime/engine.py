@@ -6,7 +6,9 @@ queue; when the server is free the policy picks it; the KV cache leases its long
 prefix (locked), the model runner prefills only the uncached tokens, the first token's logits
 come out (that instant minus the arrival is its TTFT); the lease is released and the whole
 prompt is admitted to the cache (theory lru rule, step = admission count), then the optional
-greedy decode runs. Arrivals keep coming while the server is busy (open loop).
+greedy decode runs. Arrivals keep coming while the server is busy (open loop). A prefill that runs out of device
+memory rejects the requests of its pass with that reason (their leases released, nothing
+admitted) and the replay goes on; any other error stops the run.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Callable
 from gpu_runtime.config import EngineConfig
 from gpu_runtime.kv_cache import RadixKVCache
 from gpu_runtime.model_loader import LoadedModel, load_model
-from gpu_runtime.model_runner import ModelRunner
+from gpu_runtime.model_runner import ModelRunner, is_out_of_memory
 from gpu_runtime.request import Request, RequestRecord, prompt_token_ids
 from gpu_runtime.scheduler import Scheduler
 from solvers.policy import Policy
@@ -104,8 +106,14 @@ class Engine:
     def _decode(self, req: Request, rec: RequestRecord, prefix, out) -> RequestRecord:
         """Return ``rec`` with the greedy tokens decoded after the first one."""
         import torch
-        full = out.new_kv if prefix is None else torch.cat([prefix, out.new_kv], dim=3)
-        return replace(rec, decoded=tuple(self.runner.decode(out.logits, full, self.config.decode_tokens)))
+        try:
+            full = out.new_kv if prefix is None else torch.cat([prefix, out.new_kv], dim=3)
+            return replace(rec, decoded=tuple(self.runner.decode(out.logits, full, self.config.decode_tokens)))
+        except Exception as exc:  # noqa: BLE001 - the first token exists: the request stays done
+            if not is_out_of_memory(exc):
+                raise
+            self.runner.free_memory()
+            return replace(rec, reason=f"decode stopped: out of memory ({type(exc).__name__})")
 
     def _arrive(self, requests: list[Request], arrivals: list[int], nxt: int, now: float,
                 sched: Scheduler, records: list) -> tuple[int, int]:
@@ -148,10 +156,18 @@ class Engine:
                 time.sleep(max(0.0, instance.queries[arrivals[nxt]].arrival * cfg.time_scale - clock()))
                 continue
             batch = sched.next_batch(now)
-            done = self._execute([requests[i] for i in batch], cache, sched, len(order), clock(), batch_no, clock)
+            reqs = [requests[i] for i in batch]
+            try:
+                done = self._execute(reqs, cache, sched, len(order), clock(), batch_no, clock)
+                order.extend(batch)
+            except Exception as exc:  # noqa: BLE001 - only memory exhaustion is turned into rejections
+                if not is_out_of_memory(exc):
+                    raise
+                self.runner.free_memory()
+                reason = f"out of memory while prefilling ({type(exc).__name__}); KV cache holds {cache.tree.total_tokens} tokens"
+                done = [RequestRecord(r.query.id, r.query.arrival * cfg.time_scale, "rejected", reason) for r in reqs]
             for i, rec in zip(batch, done):
                 records[i] = rec
-            order.extend(batch)
             finished += len(batch)
             batch_no += 1
         recs = tuple(records)

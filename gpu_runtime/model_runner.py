@@ -24,6 +24,16 @@ class Prefill:
     seconds: float
 
 
+def is_out_of_memory(exc: BaseException) -> bool:
+    """Return whether ``exc`` is the device (or the CPU allocator) running out of memory."""
+    import torch
+    oom = getattr(torch, "OutOfMemoryError", None) or torch.cuda.OutOfMemoryError
+    if isinstance(exc, oom):
+        return True
+    text = str(exc)
+    return isinstance(exc, RuntimeError) and ("out of memory" in text or "can't allocate memory" in text)
+
+
 class ModelRunner:
     """Executes prefills and greedy decodes for one loaded model (batch size 1)."""
 
@@ -41,6 +51,11 @@ class ModelRunner:
         """Wait for queued device work (a no-op on the CPU)."""
         if self.device == "cuda":
             self._torch.cuda.synchronize()
+
+    def free_memory(self) -> None:
+        """Return cached allocator blocks to the device after a failed pass (no-op on the CPU)."""
+        if self.device == "cuda":
+            self._torch.cuda.empty_cache()
 
     def _to_cache(self, prefix_kv: Any | None):
         from transformers import DynamicCache

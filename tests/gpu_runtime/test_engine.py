@@ -122,3 +122,48 @@ def test_local_model_directory(loaded_model):
         pytest.skip("checks the embedded model's converted directory")
     folder, name = model_directory(EngineConfig())
     assert model_directory(EngineConfig(model=folder)) == (folder, name.split("/")[-1])
+
+
+def test_out_of_memory_rejects_the_pass_and_the_replay_goes_on(make_engine, monkeypatch):
+    """A prefill that runs out of memory rejects its requests with that reason; others run."""
+    import torch
+    engine = make_engine(kv_capacity_tokens=400)
+    real = engine.runner.prefill_packed
+    calls = {"n": 0}
+
+    def flaky(items):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return real(items)
+    monkeypatch.setattr(engine.runner, "prefill_packed", flaky)
+    inst = burst()
+    run = engine.run(inst, make_policy("fcfs"))
+    statuses = [r.status for r in run.records]
+    assert statuses.count("rejected") == 1 and statuses.count("done") == inst.n - 1
+    bad = next(r for r in run.records if r.status == "rejected")
+    assert bad.reason.startswith("out of memory while prefilling")
+    assert run.summary["rejected"] == 1 and run.summary["reasons"] == {bad.reason: 1}
+    assert bad.id not in [run.records[i].id for i in run.order]
+
+
+def test_other_errors_stop_the_run(make_engine, monkeypatch):
+    engine = make_engine(kv_capacity_tokens=400)
+
+    def broken(items):
+        raise ValueError("a bug")
+    monkeypatch.setattr(engine.runner, "prefill_packed", broken)
+    with pytest.raises(ValueError, match="a bug"):
+        engine.run(burst(), make_policy("fcfs"))
+
+
+def test_out_of_memory_in_decode_keeps_the_request_done(make_engine, monkeypatch):
+    import torch
+    engine = make_engine(kv_capacity_tokens=400, decode_tokens=3)
+
+    def no_memory(*args):
+        raise torch.OutOfMemoryError("CUDA out of memory")
+    monkeypatch.setattr(engine.runner, "decode", no_memory)
+    run = engine.run(burst(), make_policy("fcfs"))
+    assert all(r.status == "done" and r.decoded == () for r in run.records)
+    assert all(r.reason.startswith("decode stopped: out of memory") for r in run.records)
