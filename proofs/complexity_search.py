@@ -17,7 +17,7 @@ from typing import Callable
 from solvers.policies import make_policy
 from solvers.simulate import simulate
 from theory.claims import check_order_optimal, depth_first_order, shortest_first_order
-from theory.evaluate import evaluate
+from theory.evaluate import evaluate, exceeds
 from theory.instance import CostModel, Instance, Query
 
 Order = Callable[[Instance], tuple[int, ...]]
@@ -125,7 +125,7 @@ def sharing_greedy_on_time(instance: Instance, bound: float) -> int:
     kept: list[int] = []
     for j in instance.arrival_order():
         kept.append(j)
-        if _fcfs_finish(instance, kept) - instance.queries[j].arrival > bound + 1e-9:
+        if exceeds(_fcfs_finish(instance, kept) - instance.queries[j].arrival, bound):
             drop = min(range(len(kept)), key=lambda x: (_fcfs_finish(instance, kept[:x] + kept[x + 1:]), -x))
             kept.pop(drop)
     return len(kept)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from solvers.prompt_tree import prompt_tree
 from theory.claims import depth_first_order, equal_arrivals, no_shared_prefix
 from theory.errors import InstanceError
-from theory.evaluate import Evaluation, evaluate
+from theory.evaluate import Evaluation, evaluate, exceeds
 from theory.instance import Instance
 from theory.radix import Node
 
@@ -103,7 +103,7 @@ def _tree_choice(instance: Instance, bound: float) -> list[int]:
     table = _subtree_costs(tree.root, ends)
     cost = instance.cost
     best = max(m for m in range(len(table[id(tree.root)][0]))
-               if cost.base * m + cost.per_token * table[id(tree.root)][0][m] <= bound + _EPS)
+               if not exceeds(cost.base * m + cost.per_token * table[id(tree.root)][0][m], bound))
     chosen: list[int] = []
     _pick(tree.root, best, table, ends, chosen)
     return chosen
@@ -163,7 +163,7 @@ def _greedy_choice(instance: Instance, bound: float) -> list[int]:
     kept: list[int] = []
     for j in instance.arrival_order():
         kept.append(j)
-        if _finish(kept, qs, proc) - qs[j].arrival > bound + _EPS:
+        if exceeds(_finish(kept, qs, proc) - qs[j].arrival, bound):
             drop = min(range(len(kept)), key=lambda x: (_finish(kept[:x] + kept[x + 1:], qs, proc), -x))
             kept.pop(drop)
     return kept

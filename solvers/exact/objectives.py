@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from theory.errors import InstanceError
-from theory.evaluate import Evaluation
+from theory.evaluate import Evaluation, exceeds
 
 OBJECTIVES: tuple[str, ...] = ("max-ttft", "feasible", "violations", "total-ttft", "percentile")
 NEEDS_BOUND: frozenset[str] = frozenset({"feasible", "violations", "percentile"})
@@ -59,7 +59,7 @@ class Goal:
             return ttft if ttft > acc else acc
         if self.name == "total-ttft":
             return acc + ttft
-        return acc + (1 if ttft > self.bound else 0)
+        return acc + (1 if exceeds(ttft, self.bound) else 0)
 
     def prune(self, acc: float) -> bool:
         """Return True when a partial order with accumulated ``acc`` cannot answer yes."""

@@ -6,6 +6,7 @@ optimal value for each optimisation objective and the same yes/no answer for eac
 objective; every returned order re-evaluates to the reported value.
 """
 import math
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from solvers.exact import Status, solve
 from solvers.exact.objectives import make_goal
 from theory.evaluate import evaluate
+from theory.instance import CostModel, Instance, Query
 from tests.strategies import cost_models, instances
 
 BACKENDS = ("brute", "dp", "cpsat", "milp")
@@ -83,3 +85,32 @@ def test_segmented_prompts_agree(inst, objective):
     results = _run(inst, objective, 8, None, True)
     ref = results["brute"].value
     assert all(math.isclose(r.value, ref, rel_tol=1e-9, abs_tol=1e-9) for r in results.values())
+
+
+DECIMAL_COSTS = st.builds(CostModel, st.sampled_from(["previous", "radix"]), st.sampled_from([0, 0.01, 0.3]),
+              st.sampled_from([0.1, 1.1]), st.sampled_from([0, 1.5]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(instances(max_n=5, cost=DECIMAL_COSTS), st.lists(st.integers(0, 50), min_size=5, max_size=5),
+       st.sampled_from(("feasible", "violations")), st.integers(0, 4))
+def test_decimal_data_bound_met_exactly(inst, tenths, objective, pick):
+    """Decimal arrivals and costs, and a bound T equal to an actual TTFT (rounded to the decimal
+    it is in exact arithmetic): float round-off must not turn TTFT == T into a violation, so the
+    float back-ends (dp, brute) agree with the integer-scaled ones (cpsat, milp)."""
+    inst = Instance(tuple(replace(q, arrival=t / 10) for q, t in zip(inst.queries, tenths)), inst.cost)
+    ttfts = evaluate(inst, inst.arrival_order()).ttft
+    bound = round(sorted(ttfts)[pick % len(ttfts)], 6)
+    results = _run(inst, objective, bound, None, False)
+    values = {name: (r.status, r.value) for name, r in results.items()}
+    assert len(set(values.values())) == 1, values
+    if objective == "feasible" and bound >= max(ttfts) - 1e-12:
+        assert results["brute"].status is Status.OPTIMAL  # FCFS itself meets T
+
+
+def test_float_round_off_is_not_a_violation():
+    """1.5 + 1.11 - 1.5 is 1.1100000000000003 in floating point; T = 1.11 is met."""
+    inst = Instance((Query("q0", 1.5, (1,)), Query("q1", 2.1, (1,))), CostModel("previous", 0.01, 1.1, 0), 1.11)
+    assert evaluate(inst, (0, 1)).violations(1.11) == 0
+    for name in BACKENDS:
+        assert solve(inst, objective="feasible", solver=name, time_limit=LIMIT).status is Status.OPTIMAL
