@@ -150,7 +150,10 @@ class DLPM(Policy):
         d = self.deficit
         eligible = [i for i in waiting if d.get(self.group[i], 0.0) > 0]
         if not eligible:
-            rounds = min(math.floor(-d.get(g, 0.0) / self.quantum) + 1 for g in active)
+            top = max(d.get(g, 0.0) for g in active)  # the least indebted group gets credit first
+            rounds = math.floor(-top / self.quantum) + 1
+            while top + rounds * self.quantum <= 0:  # float round-off (e.g. 146.1 / 0.05)
+                rounds += max(1, math.ceil(rounds * 1e-12))
             for g in active:
                 d[g] = d.get(g, 0.0) + rounds * self.quantum
             eligible = [i for i in waiting if d[self.group[i]] > 0]

@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from klpm.commands._common import (add_cost_file_option, apply_cost_file, format_table, k_value, nonneg_float,
-                                  positive_int, print_result_json)
+                                  positive_float, positive_int, print_result_json)
 from solvers.policies import make_policy, policy_names
 from solvers.simulate import simulate
 from theory.instance_io import load_instance
@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("instance", help="instance file (klpm-instance/1 JSON)")
     p.add_argument("--policy", default="klpm", help=f"one of {', '.join(policy_names())} (default klpm)")
     p.add_argument("--k", type=k_value, default=2, help="k of k-LPM: integer >= 1 or 'inf' (default 2)")
-    p.add_argument("--quantum", type=nonneg_float, default=1000.0,
+    p.add_argument("--quantum", type=positive_float, default=1000.0,
                    help="dlpm: credit added per refill, in time units (default 1000)")
     p.add_argument("--group-units", type=positive_int, default=16,
                    help="dlpm: a query's group is this many units after the prefix common to all (default 16)")

@@ -177,6 +177,33 @@ def test_dlpm_with_one_group_is_lpm(inst, quantum):
     assert _order(one, "dlpm", quantum=quantum, group_units=1, skip_common=False) == _order(one, "lpm")
 
 
+@settings(max_examples=60, deadline=None)
+@given(instances(min_n=2, max_n=8, cost=st.builds(CostModel, st.just("previous"), st.just(0.0),
+                                                   st.sampled_from([0.7, 1.3, 29.22]), st.just(0.0))),
+       st.sampled_from([0.05, 0.1, 0.3, 1e-9, 1e-300]))
+def test_dlpm_refill_survives_float_round_off(inst, quantum):
+    """With decimal services and tiny quanta, floor(-debt/quantum) + 1 refills can leave every
+    group at debt <= 0 in floating point (e.g. a debt of 146.1 and quantum 0.05): DLPM must
+    still pick (it once raised ValueError on an empty candidate list)."""
+    order = _order(inst, "dlpm", quantum=quantum, group_units=1)
+    assert sorted(order) == list(range(inst.n))
+
+
+def test_dlpm_refill_of_a_debt_that_rounds_badly():
+    policy = DLPM(quantum=0.05, group_units=1, skip_common=False)
+    inst = _inst([(1, 2), (1, 3)])
+    policy.reset(inst)
+    from solvers.waiting import WaitingQueue
+    from theory.cache import make_cache
+    queue = WaitingQueue(inst, make_cache(inst.cost))
+    queue.add(0)
+    queue.add(1)
+    view = QueueView(inst, queue)
+    policy.deficit = {0: -146.1}
+    assert policy.choose(view) in (0, 1)
+    assert policy.deficit[0] + 0.0 != -146.1  # the group was refilled
+
+
 @pytest.mark.parametrize("params", [{"quantum": 0}, {"quantum": math.inf}, {"group_units": 0},
                                     {"quantum": "x"}])
 def test_dlpm_bad_parameters(params):
