@@ -7,6 +7,7 @@ the answer in a ``SolveResult`` re-scored by the evaluator.
 """
 from __future__ import annotations
 
+import math
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from solvers.exact.objectives import Goal, make_goal
 from solvers.exact.result import SolveResult, Status, make_result
 from solvers.exact.data import pair_data
 from solvers.exact.warm import max_ttft_lower_bound, warm_start
+from theory.errors import InstanceError
 from theory.instance import Instance
 
 
@@ -44,6 +46,19 @@ class Outcome:
     bound: float | None = None
 
 
+MAX_SEED = 2**31 - 1  # CP-SAT and SCIP take 32-bit seeds
+
+
+def check_limits(time_limit: float, workers: int, seed: int) -> None:
+    """Raise InstanceError (one line) unless the time limit, worker count and seed are usable."""
+    if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)) or not 0 <= time_limit < math.inf:
+        raise InstanceError(f"time_limit: must be a finite number >= 0, got {time_limit!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 1024:
+        raise InstanceError(f"workers: must be an integer in [1, 1024], got {workers!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise InstanceError(f"seed: must be an integer in [0, {MAX_SEED}], got {seed!r}")
+
+
 class Solver(ABC):
     """An exact back-end; subclasses set ``name`` and implement ``check`` and ``search``."""
 
@@ -64,6 +79,7 @@ class Solver(ABC):
         ``ttft_bound`` defaults to the instance's; ``warm`` False skips the online-policy warm
         start (tests use it to exercise the search itself)."""
         t0 = time.perf_counter()
+        check_limits(time_limit, workers, seed)
         bound = instance.ttft_bound if ttft_bound is None else ttft_bound
         goal = make_goal(objective, instance.n, bound, p)
         self.check(instance, goal)

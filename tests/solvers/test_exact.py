@@ -248,3 +248,15 @@ def test_auto_choice():
 def test_make_solver_unknown():
     with pytest.raises(InstanceError, match="unknown solver"):
         make_solver("gurobi")
+
+
+@pytest.mark.parametrize("options,needle", [
+    ({"seed": 2**31}, "seed"), ({"seed": -1}, "seed"), ({"workers": 0}, "workers"),
+    ({"workers": 5000}, "workers"), ({"time_limit": -1}, "time_limit"), ({"time_limit": math.inf}, "time_limit"),
+])
+def test_unusable_limits_are_refused_in_one_line(options, needle):
+    from theory.errors import InstanceError
+    inst = Instance((Query("a", 0, (1,)), Query("b", 0, (1, 2))), CostModel())
+    for name in ("cpsat", "dp"):
+        with pytest.raises(InstanceError, match=needle):
+            solve(inst, objective="max-ttft", solver=name, **options)
