@@ -127,6 +127,8 @@ def parse_instance(obj: Any) -> Instance:
         if "arrival" not in q:
             raise InstanceError(f"{where}.arrival: missing")
         arrival = _number(q["arrival"], f"{where}.arrival")
+        if "meta" in q and not isinstance(q["meta"], dict):
+            raise InstanceError(f"{where}.meta: must be a JSON object")
         units, segmented = _units(q, where)
         query = Query(qid, arrival, units, segmented)
         total += query.length
@@ -136,13 +138,32 @@ def parse_instance(obj: Any) -> Instance:
     return Instance(tuple(queries), cost, bound)
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
+    out: dict = {}
+    for key, value in pairs:
+        if key in out:
+            raise InstanceError(f"malformed JSON: duplicate key {key!r} in one object")
+        out[key] = value
+    return out
+
+
+def decode_json(text: str, where: str = "") -> Any:
+    """Return the decoded JSON ``text``; InstanceError (prefixed by ``where``) for malformed JSON,
+    duplicate keys in one object (JSON leaves them undefined) or nesting too deep to decode."""
+    prefix = f"{where}: " if where else ""
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+    except json.JSONDecodeError as exc:
+        raise InstanceError(f"{prefix}malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise InstanceError(f"{prefix}malformed JSON: nested too deeply") from None
+    except InstanceError as exc:
+        raise InstanceError(f"{prefix}{exc}") from None
+
+
 def loads_instance(text: str) -> Instance:
     """Return the instance encoded in the JSON string ``text``."""
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InstanceError(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    return parse_instance(obj)
+    return parse_instance(decode_json(text))
 
 
 def load_instance(path: str | Path) -> Instance:
@@ -158,11 +179,12 @@ def load_cost_file(path: str | Path, cache: str | None = None, capacity: int | N
     """Return the CostModel stored in a calibration file (or a bare ``cost`` object), with the
     cache model optionally replaced (``cache="lru"`` needs ``capacity``)."""
     try:
-        obj = json.loads(Path(path).read_text())
+        text = Path(path).read_text()
     except OSError as exc:
         raise InstanceError(f"cost file {path}: cannot read ({exc.strerror})") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InstanceError(f"cost file {path}: malformed JSON ({exc})") from None
+    except UnicodeDecodeError:
+        raise InstanceError(f"cost file {path}: not UTF-8 text") from None
+    obj = decode_json(text, f"cost file {path}")
     if not isinstance(obj, dict):
         raise InstanceError(f"cost file {path}: must be a JSON object")
     raw = obj["cost"] if "cost" in obj else obj

@@ -27,9 +27,11 @@ import math
 from pathlib import Path
 
 from theory.errors import InstanceError
+from theory.instance_io import MAX_NUMBER, MAX_PROMPT_TOKENS, MAX_QUERIES, MAX_TOKEN_ID, decode_json
 from theory.instance import CostModel, Instance, Query
 
 BLOCK = 512
+FIELDS = frozenset({"timestamp", "input_length", "output_length", "hash_ids"})  # output_length is checked, unused
 TIME_UNITS = {"ms": 1.0, "s": 1000.0}
 
 
@@ -44,13 +46,21 @@ def mooncake_query(row: object, where: str, qid: str, divisor: float, block: int
     """Return the segmented ``Query`` of one decoded Mooncake line (``where`` names it in errors)."""
     if not isinstance(row, dict):
         raise InstanceError(f"{where}: must be a JSON object")
+    unknown = sorted(set(row) - FIELDS)
+    if unknown:
+        raise InstanceError(f"{where}: unknown field {unknown[0]!r} (allowed: {sorted(FIELDS)})")
     stamp = row.get("timestamp")
-    if isinstance(stamp, bool) or not isinstance(stamp, (int, float)) or not math.isfinite(stamp) or stamp < 0:
-        raise InstanceError(f"{where}: timestamp must be a number >= 0, got {json.dumps(stamp)[:40]}")
+    if (isinstance(stamp, bool) or not isinstance(stamp, (int, float)) or not math.isfinite(stamp)
+            or not 0 <= stamp <= MAX_NUMBER):
+        raise InstanceError(f"{where}: timestamp must be a number in [0, {MAX_NUMBER:g}], got {json.dumps(stamp)[:40]}")
     length = _field_int(row, "input_length", where, 1)
+    if length > MAX_PROMPT_TOKENS:
+        raise InstanceError(f"{where}: absurd input_length {length} (limit {MAX_PROMPT_TOKENS})")
+    if "output_length" in row:
+        _field_int(row, "output_length", where, 0)
     ids = row.get("hash_ids")
-    if not isinstance(ids, list) or not all(type(h) is int and h >= 0 for h in ids):
-        raise InstanceError(f"{where}: hash_ids must be a list of integers >= 0")
+    if not isinstance(ids, list) or not all(type(h) is int and 0 <= h <= MAX_TOKEN_ID for h in ids):
+        raise InstanceError(f"{where}: hash_ids must be a list of integers in [0, {MAX_TOKEN_ID}]")
     if len(ids) != -(-length // block):
         raise InstanceError(f"{where}: {len(ids)} hash_ids do not cover input_length {length} "
                             f"in blocks of {block} (expected {-(-length // block)})")
@@ -80,10 +90,9 @@ def import_mooncake(path: str | Path, limit: int | None = None, *, cost: CostMod
                 if not line.strip():
                     continue
                 where = f"{path}: line {lineno}"
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise InstanceError(f"{where}: malformed JSON ({exc.msg})") from None
+                if len(queries) >= MAX_QUERIES:
+                    raise InstanceError(f"{where}: more than {MAX_QUERIES} requests (pass a limit)")
+                row = decode_json(line, where)
                 queries.append(mooncake_query(row, where, f"r{lineno}", TIME_UNITS[time_unit], block))
     except (OSError, UnicodeDecodeError) as exc:
         raise InstanceError(f"{path}: cannot read trace ({exc.__class__.__name__})") from None

@@ -8,6 +8,7 @@ import sys
 from typing import Any, Sequence
 
 from theory.errors import InstanceError
+from theory.instance_io import decode_json
 
 
 def k_value(text: str) -> float:
@@ -90,11 +91,12 @@ def read_json_file(path: str, what: str) -> Any:
     """Return the decoded JSON in ``path``; InstanceError naming ``what`` on any failure."""
     try:
         with open(path) as fh:
-            return json.load(fh)
+            text = fh.read()
     except OSError as exc:
         raise InstanceError(f"{what} {path}: cannot read ({exc.strerror})") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InstanceError(f"{what} {path}: malformed JSON ({exc})") from None
+    except UnicodeDecodeError:
+        raise InstanceError(f"{what} {path}: not UTF-8 text") from None
+    return decode_json(text, f"{what} {path}")
 
 
 def add_cost_file_option(parser: argparse.ArgumentParser) -> None:

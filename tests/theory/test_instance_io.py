@@ -72,6 +72,8 @@ BAD = [
     (("format",), "klpm-instance/2", "format"),
     (("format",), KeyError, "format: missing"),
     (("extra",), 1, "instance: unknown field 'extra'"),
+    (("meta",), [1], "meta: must be a JSON object"),
+    (("queries", 0, "meta"), [1], "queries[0].meta: must be a JSON object"),
 ]
 
 
@@ -117,3 +119,16 @@ def test_round_trip(inst):
 @given(instances(segmented=True))
 def test_round_trip_segments(inst):
     assert loads_instance(dumps_instance(inst)) == inst
+
+
+@pytest.mark.parametrize("text,message", [
+    ("[" * 100000 + "]" * 100000, "nested too deeply"),
+    ('{"format": "klpm-instance/1", "format": "klpm-instance/1", "queries": []}', "duplicate key 'format'"),
+    ('{"format": "klpm-instance/1", "queries": [{"id": "a", "id": "b", "arrival": 0, "tokens": [1]}]}',
+     "duplicate key 'id'"),
+])
+def test_json_that_decodes_badly_is_one_line(text, message):
+    from theory.instance_io import loads_instance
+    with pytest.raises(InstanceError, match=message) as err:
+        loads_instance(text)
+    assert "\n" not in str(err.value)

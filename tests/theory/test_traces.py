@@ -55,6 +55,12 @@ def test_partial_blocks_match_only_identical_partial_blocks(tmp_path):
     ('{"timestamp": 0, "input_length": 6}', "line 2: hash_ids"),
     ('not json', "line 2: malformed JSON"),
     ('[1, 2]', "line 2: must be a JSON object"),
+    ('{"timestamp": 0, "input_length": 6, "output_length": -3, "hash_ids": [1]}', "line 2: output_length"),
+    ('{"timestamp": 0, "input_length": 6, "output_length": "x", "hash_ids": [1]}', "line 2: output_length"),
+    ('{"timestamp": 0, "input_length": 6, "hash_ids": [99999999999999999999999]}', "line 2: hash_ids"),
+    ('{"timestamp": 0, "input_length": 6, "hash_ids": [1], "model": "x"}', "line 2: unknown field 'model'"),
+    ('{"timestamp": 1e300, "input_length": 6, "hash_ids": [1]}', "line 2: timestamp"),
+    ('{"timestamp": 0, "timestamp": 1, "input_length": 6, "hash_ids": [1]}', "line 2: malformed JSON: duplicate"),
 ])
 def test_inconsistent_lines_name_the_line(tmp_path, line, needle):
     path = _write(tmp_path, [{"timestamp": 0, "input_length": 5, "hash_ids": [9]}, line])
