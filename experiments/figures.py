@@ -152,6 +152,64 @@ def _draw_box(spec: FigureSpec, rows: list[dict]):
 
 
 KINDS = {"lines": _draw_lines, "bars": _draw_bars, "box": _draw_box}
+# Parameters naming CSV columns, per kind: (required single columns, required column lists).
+COLUMN_PARAMS = {"lines": (("x", "series"), ("metrics",)), "bars": (("series",), ("metrics",)),
+                 "box": (("series", "metric"), ())}
+NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+
+
+def spec_from_json(obj: object, where: str) -> FigureSpec:
+    """Return the FigureSpec of one decoded figures.json entry; ValueError (one line, naming
+    ``where``) for a bad field, an unknown kind, or a name or data path that leaves the report."""
+    if not isinstance(obj, dict):
+        raise ValueError(f"{where}: must be a JSON object")
+    fields = {"name", "kind", "data", "title", "params"}
+    if set(obj) - fields or not {"name", "kind", "data", "title"} <= set(obj):
+        raise ValueError(f"{where}: needs the fields name, kind, data, title (and optional params), got {sorted(obj)}")
+    name, kind, data, params = obj["name"], obj["kind"], obj["data"], obj.get("params", {})
+    if not isinstance(name, str) or not name or not set(name) <= NAME_CHARS or name.startswith("."):
+        raise ValueError(f"{where}.name: must be letters, digits, '_', '.' or '-', got {name!r}")
+    if kind not in KINDS:
+        raise ValueError(f"{where}.kind: unknown kind {kind!r} (choose from {sorted(KINDS)})")
+    path = Path(data) if isinstance(data, str) else None
+    if path is None or path.is_absolute() or ".." in path.parts or not data:
+        raise ValueError(f"{where}.data: must be a path inside the report directory, got {data!r}")
+    if not isinstance(params, dict) or not isinstance(obj["title"], str):
+        raise ValueError(f"{where}: params must be an object and title a string")
+    singles, lists = COLUMN_PARAMS[kind]
+    for key in singles:
+        if not isinstance(params.get(key), str):
+            raise ValueError(f"{where}.params.{key}: required (a CSV column name) for kind {kind!r}")
+    for key in lists:
+        value = params.get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{where}.params.{key}: required (a non-empty list of CSV columns) for kind {kind!r}")
+    return FigureSpec(name, kind, data, obj["title"], params)
+
+
+def check_rows(spec: FigureSpec, rows: list[dict]) -> None:
+    """Raise ValueError (one line) unless ``rows`` hold every column ``spec`` names, in every row,
+    with numbers where a number is drawn."""
+    singles, lists = COLUMN_PARAMS[spec.kind]
+    p = spec.params
+    named = [p[k] for k in singles] + [c for k in lists for c in p[k]] + ([p["facet"]] if p.get("facet") else [])
+    numeric = ([p["x"]] if spec.kind == "lines" else []) + list(p.get("metrics", [])) + \
+        ([p["metric"]] if spec.kind == "box" else [])
+    for i, row in enumerate(rows, 2):  # line 1 is the header
+        for column in named:
+            if column not in row:
+                raise ValueError(f"figure {spec.name}: {spec.data} has no column {column!r}")
+            if row[column] is None:
+                raise ValueError(f"figure {spec.name}: {spec.data} line {i} is truncated (no {column!r})")
+        for column in numeric:
+            text = row[column]
+            try:
+                if text != "":
+                    _num(text)
+            except ValueError:
+                raise ValueError(f"figure {spec.name}: {spec.data} line {i}: {column} = {text!r} is not a number") from None
+        if None in row:
+            raise ValueError(f"figure {spec.name}: {spec.data} line {i} has more fields than the header")
 
 
 def draw(spec: FigureSpec, report_dir: Path) -> Path:
@@ -160,6 +218,7 @@ def draw(spec: FigureSpec, report_dir: Path) -> Path:
     rows = read_rows(report_dir / spec.data)
     if not rows:
         raise ValueError(f"figure {spec.name}: no data rows in {spec.data}")
+    check_rows(spec, rows)
     fig = KINDS[spec.kind](spec, rows)
     fig.tight_layout()
     out = report_dir / spec.png

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from experiments.figures import FigureSpec, draw
+from experiments.figures import FigureSpec, draw, spec_from_json
+from theory.errors import InstanceError
+from theory.instance_io import decode_json
 
 
 def fmt(x: Any) -> str:
@@ -130,5 +132,14 @@ def fmt_csv(x: Any) -> Any:
 
 def load_specs(report_dir: Path) -> list[FigureSpec]:
     """Return the FigureSpecs saved in REPORT_DIR/figures.json."""
-    data = json.loads((Path(report_dir) / "figures.json").read_text())
-    return [FigureSpec(**d) for d in data]
+    path = Path(report_dir) / "figures.json"
+    data = decode_json(path.read_text(), str(path))
+    if not isinstance(data, list) or not data:
+        raise InstanceError(f"{path}: must be a non-empty JSON list of figure specs")
+    try:
+        specs = [spec_from_json(d, f"{path}[{i}]") for i, d in enumerate(data)]
+    except ValueError as exc:
+        raise InstanceError(str(exc)) from None
+    if len({s.name for s in specs}) != len(specs):
+        raise InstanceError(f"{path}: two figures share a name")
+    return specs

@@ -20,6 +20,8 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str):
         """Print ``<prog>: error: <message> (see <prog> --help)`` and exit with code 2."""
+        if message.endswith("expected one argument"):  # argparse reads a value like -1,7,7 as an option
+            message += " (a value that starts with '-' needs the form --option=VALUE)"
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 

@@ -27,6 +27,7 @@ from proofs.three_partition import Partition, ThreePartition
 from theory.errors import InstanceError
 from theory.evaluate import evaluate
 from theory.instance import Instance, Query
+from theory.instance_io import MAX_QUERIES
 
 NAME = "3-partition/percentile"
 VERSION = 1
@@ -59,7 +60,11 @@ def reduce(tp: ThreePartition, p: float | Fraction | str, base: str = "previous"
     p = fraction(p)
     inst = BASES[base].reduce(tp)
     T = inst.ttft_bound
+    if inst.n + dummies(inst.n, p) > MAX_QUERIES:
+        raise InstanceError(f"percentile: p = {p} needs {dummies(inst.n, p)} dummy queries; with the "
+                            f"{inst.n} base queries that exceeds the format's limit of {MAX_QUERIES}")
     pool = TokenPool()
+    pool.tokens = sum(q.length for q in inst.queries)
     pool.next_id = 1 + max(max(u for q in inst.queries for u in q.units), 0)
     extra = tuple(Query(f"dummy{j}", 3 * T, pool.run(T + 1)) for j in range(dummies(inst.n, p)))
     return Instance(inst.queries + extra, inst.cost, T)

@@ -26,6 +26,7 @@ from proofs.three_partition import Partition, ThreePartition
 from theory.errors import InstanceError
 from theory.evaluate import Evaluation, evaluate
 from theory.instance import CostModel, Instance, Query, Unit
+from theory.workloads import MAX_TOTAL_TOKENS
 
 Prompt = tuple[Unit, ...]
 
@@ -35,6 +36,7 @@ class TokenPool:
 
     def __init__(self) -> None:
         self.next_id = 0
+        self.tokens = 0
 
     def fresh(self) -> int:
         """Return a token id never returned before (mutates)."""
@@ -42,7 +44,12 @@ class TokenPool:
         return self.next_id
 
     def run(self, length: int) -> Prompt:
-        """Return a prompt of ``length`` copies of one fresh token."""
+        """Return a prompt of ``length`` copies of one fresh token (InstanceError once the
+        prompts handed out exceed ``MAX_TOTAL_TOKENS`` tokens in all: too large to build)."""
+        self.tokens += length
+        if self.tokens > MAX_TOTAL_TOKENS:
+            raise InstanceError(f"reduction: the instance would hold more than {MAX_TOTAL_TOKENS} prompt "
+                                "tokens; the 3-PARTITION numbers are too large to reduce")
         return (self.fresh(),) * length
 
 

@@ -17,6 +17,7 @@ from theory.instance import CACHE_KINDS, CostModel, Instance, Query, Unit
 FORMAT = "klpm-instance/1"
 MAX_QUERIES = 1_000_000
 MAX_PROMPT_TOKENS = 100_000_000
+MAX_TOTAL_PROMPT = MAX_PROMPT_TOKENS * 100  # tokens over all queries
 MAX_NUMBER = 1e15
 MAX_TOKEN_ID = 2**63 - 1
 TOP_FIELDS = {"format", "cost", "ttft_bound", "queries", "meta"}
@@ -30,7 +31,7 @@ def _number(value: Any, where: str) -> float:
     if not math.isfinite(value) or value < 0:
         raise InstanceError(f"{where}: must be a finite number >= 0, got {value}")
     if value > MAX_NUMBER:
-        raise InstanceError(f"{where}: absurdly large value {value} (limit {MAX_NUMBER:g})")
+        raise InstanceError(f"{where}: absurdly large value {value:.6g} (limit {MAX_NUMBER:g})")
     return value
 
 
@@ -132,7 +133,7 @@ def parse_instance(obj: Any) -> Instance:
         units, segmented = _units(q, where)
         query = Query(qid, arrival, units, segmented)
         total += query.length
-        if total > MAX_PROMPT_TOKENS * 100:
+        if total > MAX_TOTAL_PROMPT:
             raise InstanceError(f"{where}: absurd total prompt size {total} tokens")
         queries.append(query)
     return Instance(tuple(queries), cost, bound)

@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 from theory.errors import InstanceError
 from theory.instance import CostModel, Instance, Query, Unit
+from theory.instance_io import MAX_NUMBER, MAX_PROMPT_TOKENS, MAX_QUERIES, MAX_TOTAL_PROMPT
 
 ENCODINGS = ("tokens", "segments")
 MAX_TOTAL_TOKENS = 50_000_000  # with encoding="tokens"; larger workloads should use segments
@@ -60,9 +61,11 @@ class _Parts:
 
 # ---------------------------------------------------------------- parameter checks
 
-def _int(name: str, value: Any, low: int) -> int:
+def _int(name: str, value: Any, low: int, high: int = MAX_PROMPT_TOKENS) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise InstanceError(f"{name}: must be an integer >= {low}, got {value!r}")
+    if value > high:
+        raise InstanceError(f"{name}: absurdly large value {value} (limit {high})")
     return value
 
 
@@ -77,7 +80,7 @@ def _number(name: str, value: Any, positive: bool = False, allow_inf: bool = Fal
 
 
 def _common(seed: Any, cost: Any, ttft_bound: Any, encoding: Any) -> None:
-    _int("seed", seed, 0)
+    _int("seed", seed, 0, 2**63 - 1)
     if not isinstance(cost, CostModel):
         raise InstanceError(f"cost: must be a CostModel, got {type(cost).__name__}")
     if ttft_bound is not None:
@@ -86,10 +89,15 @@ def _common(seed: Any, cost: Any, ttft_bound: Any, encoding: Any) -> None:
         raise InstanceError(f"encoding: must be one of {list(ENCODINGS)}, got {encoding!r}")
 
 
-def _check_size(total_tokens: int, encoding: str) -> None:
+def _check_size(n: int, total_tokens: int, encoding: str) -> None:
+    """Refuse workloads that the instance reader would refuse, or too large to build in memory."""
+    if n > MAX_QUERIES:
+        raise InstanceError(f"size: {n} queries exceeds the format's limit of {MAX_QUERIES}")
     if encoding == "tokens" and total_tokens > MAX_TOTAL_TOKENS:
         raise InstanceError(f"size: {total_tokens} prompt tokens in all exceeds {MAX_TOTAL_TOKENS} "
                             "with encoding 'tokens'; use encoding 'segments'")
+    if total_tokens > MAX_TOTAL_PROMPT:
+        raise InstanceError(f"size: {total_tokens} prompt tokens in all exceeds the format's limit of {MAX_TOTAL_PROMPT}")
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -118,6 +126,9 @@ def lognormal_length(rng: random.Random, mean: float, sigma: float, low: int = 1
 
 def _instance(prompts: list[tuple[Unit, ...]], arrivals: list[float], segmented: bool,
               cost: CostModel, ttft_bound: float | None) -> Instance:
+    if arrivals and max(arrivals) > MAX_NUMBER:
+        raise InstanceError(f"arrivals: reach {max(arrivals):.3g}, beyond the format's limit of {MAX_NUMBER:g} "
+                            "(lower the spacing or raise the rate)")
     queries = tuple(Query(f"q{j}", a, p, segmented) for j, (p, a) in enumerate(zip(prompts, arrivals)))
     return Instance(queries, cost, ttft_bound)
 
@@ -134,7 +145,7 @@ def definition4(u: int = 100, d: int = 50, s: float = 40.0, users: int = 4, repe
     shuffled and the i-th arrives at ``i·s``."""
     _int("u", u, 0), _int("d", d, 1), _number("s", s), _int("users", users, 1)
     _int("repeats", repeats, 1), _common(seed, cost, ttft_bound, encoding)
-    _check_size(users * repeats * (u + d), encoding)
+    _check_size(users * repeats, users * repeats * (u + d), encoding)
     rng, parts = random.Random(seed), _Parts(encoding)
     prefixes = [parts.part(u) for _ in range(users)]
     owners = [p for p in range(users) for _ in range(repeats)]
@@ -156,7 +167,7 @@ def shared_prefix(groups: int = 8, prompts_per_group: int = 8, system_len: int =
     _int("system_len", system_len, 0), _int("question_len", question_len, 1)
     _number("rate", rate, positive=True, allow_inf=True), _common(seed, cost, ttft_bound, encoding)
     n = groups * prompts_per_group
-    _check_size(n * (system_len + question_len), encoding)
+    _check_size(n, n * (system_len + question_len), encoding)
     rng, parts = random.Random(seed), _Parts(encoding)
     systems = [parts.part(system_len) for _ in range(groups)]
     owners = [g for g in range(groups) for _ in range(prompts_per_group)]
@@ -197,7 +208,7 @@ def paper_like(users: int = 20, queries_per_user: int = 10, instruction_len: int
         raise InstanceError(f"max_len: must exceed instruction_len ({instruction_len}), got {max_len}")
     n = users * queries_per_user
     mean_len = instruction_len + profile_len + history_len + question_len
-    _check_size(n * mean_len * 3, encoding)  # generous: log-normal tails
+    _check_size(n, n * min(max_len, mean_len * 3), encoding)  # generous: log-normal tails
     rng, parts = random.Random(seed), _Parts(encoding)
     instruction = parts.part(instruction_len)
     owners = _owners(rng, users, queries_per_user, zipf)

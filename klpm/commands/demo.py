@@ -17,7 +17,7 @@ COLUMNS = ("p50", "p90", "p95", "p99", "max", "reused_ratio")
 
 def _loads(text: str) -> list[float]:
     try:
-        loads = [float(x) for x in text.split(",") if x.strip()]
+        loads = [float(x) for x in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
     if not loads or any(not 0 < x < 100 for x in loads):
@@ -46,13 +46,13 @@ def run(args: argparse.Namespace) -> int:
     """Run the demo and print its table; return the exit code."""
     from solvers.policies import make_policy
     from solvers.simulate import simulate
-    from theory.instance import CostModel
+    from theory.instance_io import parse_cost
     from theory.workloads import paper_like
     if args.cache not in ("previous", "radix"):
         raise InstanceError(f"cache: the demo supports 'previous' or 'radix', got {args.cache!r}")
     if args.seed < 0:
         raise InstanceError(f"seed: must be an integer >= 0, got {args.seed}")
-    cost = CostModel(cache=args.cache, c_attn=args.c_attn)
+    cost = parse_cost({"cache": args.cache, "c_attn": args.c_attn}, "cost")  # the format's checks
     shape = dict(users=args.users, queries_per_user=args.queries_per_user, seed=args.seed,
                  encoding="segments", cost=cost)
     draft = paper_like(rate=1.0, **shape)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+import csv
 from pathlib import Path
 
 from theory.errors import InstanceError
@@ -27,10 +27,7 @@ def run(args: argparse.Namespace) -> int:
     root = Path(args.report_dir)
     if not (root / "figures.json").is_file():
         raise InstanceError(f"{root}: not a report directory (no figures.json)")
-    try:
-        specs = load_specs(root)
-    except (json.JSONDecodeError, TypeError) as exc:
-        raise InstanceError(f"{root}/figures.json: malformed ({exc})") from None
+    specs = load_specs(root)
     names = [s.name for s in specs]
     for name in args.figure or []:
         if name not in names:
@@ -40,5 +37,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         if not (root / spec.data).is_file():
             raise InstanceError(f"figure {spec.name}: data file {spec.data} is missing")
-        print(draw(spec, root))
+        try:
+            print(draw(spec, root))
+        except (ValueError, OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise InstanceError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
     return 0

@@ -69,6 +69,57 @@ def test_plot_single_figure_and_bad_input(report_dir: Path, tmp_path: Path) -> N
     assert main(["plot", str(tmp_path)]) == 2
 
 
+def _bad_spec(spec: dict, change: dict) -> dict:
+    out = {**spec, "params": dict(spec.get("params", {}))}
+    for key, value in change.items():
+        if key.startswith("params."):
+            out["params"].pop(key[7:], None) if value is None else out["params"].__setitem__(key[7:], value)
+        elif value is None:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
+@pytest.mark.parametrize("change,needle", [
+    ({"kind": "pie"}, "unknown kind 'pie'"),
+    ({"params": None}, "params.series: required"),
+    ({"params.series": "no_such_column"}, "has no column 'no_such_column'"),
+    ({"data": "/etc/passwd"}, "must be a path inside the report directory"),
+    ({"data": "../outside.csv"}, "must be a path inside the report directory"),
+    ({"name": "../../evil"}, ".name: must be letters"),
+    ({"title": None}, "needs the fields"),
+])
+def test_plot_refuses_bad_specs_in_one_line(report_dir: Path, tmp_path: Path, capsys, change, needle) -> None:
+    import shutil
+    copy = tmp_path / "r"
+    shutil.copytree(report_dir, copy)
+    specs = json.loads((copy / "figures.json").read_text())
+    box = next(s for s in specs if s["kind"] in ("bars", "box"))
+    specs[specs.index(box)] = _bad_spec(box, change)
+    (copy / "figures.json").write_text(json.dumps(specs))
+    capsys.readouterr()
+    assert main(["plot", str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "evil.png").exists()
+
+
+def test_plot_refuses_truncated_data_and_empty_spec_lists(report_dir: Path, tmp_path: Path, capsys) -> None:
+    import shutil
+    copy = tmp_path / "r"
+    shutil.copytree(report_dir, copy)
+    spec = json.loads((copy / "figures.json").read_text())[0]
+    data = copy / spec["data"]
+    lines = data.read_text().splitlines()
+    data.write_text("\n".join(lines[:2] + [lines[2].split(",")[0]]) + "\n")
+    assert main(["plot", str(copy), "--figure", spec["name"]]) == 2
+    assert "truncated" in capsys.readouterr().err
+    (copy / "figures.json").write_text("[]")
+    assert main(["plot", str(copy)]) == 2
+    assert "non-empty JSON list" in capsys.readouterr().err
+
+
 def test_reproduce_rejects_unknown_step(tmp_path: Path) -> None:
     assert main(["reproduce", "--tiny", "-o", str(tmp_path), "--steps", "figures,nope"]) == 2
 
