@@ -39,3 +39,29 @@ def test_serve_bench_warns_before_a_long_real_time_replay(capsys):
     assert "span 100 s" in err and "at least 300 s" in err
     _announce(inst, 0.01, 3)  # 3 s in all: no note
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["generate", "definition4", "--users", "1000000000", "--encoding", "segments"], "users: absurdly large"),
+    (["generate", "shared-prefix", "--groups", "2000", "--prompts-per-group", "1000", "--encoding", "segments"],
+     "exceeds the format's limit of 1000000"),
+    (["generate", "paper-like", "--history-len", "1000000000000", "--max-len", "1000000000000",
+      "--encoding", "segments"], "history_len: absurdly large"),
+    (["generate", "definition4", "--s", "1e300"], "arrivals: reach"),
+    (["generate", "definition4", "--c-attn", "1e300"], "cost.c_attn: absurdly large value 1e+300"),
+    (["demo", "--c-attn", "1e300"], "cost.c_attn"),
+    (["demo", "--loads", "1,,2"], "--loads"),
+    (["demo", "--users", "100000"], "exceeds the format's limit"),
+    (["reduce", "3-partition", "--numbers", "99999999999999999999,99999999999999999999,99999999999999999999"],
+     "too large to reduce"),
+    (["reduce", "3-partition", "--numbers", "4,5,4,4,4,5", "--percentile", "0.999999"], "dummy queries"),
+    (["reduce", "3-partition", "--numbers", "-1,7,7"], "--option=VALUE"),
+])
+def test_absurd_sizes_are_refused_in_one_line(argv, needle, capsys):
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse-level refusals
+        code = exc.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert needle in err and len(err.strip().splitlines()) == 1
