@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "online policies (FCFS, LPM, k-LPM, ...), exact solvers, reductions, a real "
                     "engine and the paper's experiments. Instances follow klpm-instance/1.")
     parser.add_argument("--version", action="version", version=f"klpm {klpm.__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for info in sorted(pkgutil.iter_modules(klpm.commands.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
@@ -44,10 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 failure, 2 bad input)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help(sys.stderr)
-        return 2
+    args = parser.parse_args(argv)  # a missing command is a one-line usage error (exit 2)
     try:
         return int(args.func(args) or 0)
     except InstanceError as exc:

@@ -188,6 +188,8 @@ def load_cost_file(path: str | Path, cache: str | None = None, capacity: int | N
     obj = decode_json(text, f"cost file {path}")
     if not isinstance(obj, dict):
         raise InstanceError(f"cost file {path}: must be a JSON object")
+    if "cost" not in obj and "format" in obj:
+        raise InstanceError(f"cost file {path}: a {str(obj['format'])[:40]!r} file without a 'cost' object")
     raw = obj["cost"] if "cost" in obj else obj
     cost = parse_cost(raw, "cost")
     if cache is not None:

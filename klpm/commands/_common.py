@@ -130,6 +130,8 @@ def write_json_file(path: str, data: Any) -> None:
 
 
 def print_result_json(out: dict, instance) -> None:
-    """Print a result object with the instance's hash and cache model added (practice 12)."""
-    from theory.instance_io import instance_hash
-    print_json({**out, "instance_hash": instance_hash(instance), "cache": instance.cost.cache})
+    """Print a result object with the instance's hash, cache model and cost model added
+    (practice 12: a result names exactly what it was computed on)."""
+    from theory.instance_io import cost_to_dict, instance_hash
+    print_json({**out, "instance_hash": instance_hash(instance), "cache": instance.cost.cache,
+                "cost": cost_to_dict(instance.cost)})

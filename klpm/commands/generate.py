@@ -92,7 +92,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="generate a workload instance",
                        description="Generate a seeded workload and write it in the instance format "
                                    "(stdout when no -o). Parameters and seed are stored in 'meta'.")
-    kinds = p.add_subparsers(dest="kind", metavar="WORKLOAD")
+    kinds = p.add_subparsers(dest="kind", metavar="WORKLOAD", required=True)
     for kind, text in KINDS.items():
         k = kinds.add_parser(kind, help=text, description=text)
         for param in _generator_params(kind):
@@ -102,7 +102,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         add_cost_options(k)
         k.add_argument("-o", "--output", default=None, help="output file (default stdout)")
         k.set_defaults(func=run)
-    p.set_defaults(func=lambda args: (p.print_help(sys.stderr), 2)[1])
 
 
 def _convert(param: inspect.Parameter, text: str):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from klpm.commands.generate import add_cost_options, cost_from_args, write_instance
 from theory.errors import InstanceError
@@ -12,7 +11,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``import`` sub-command (one sub-command per trace format)."""
     p = sub.add_parser("import", help="import a request trace as an instance",
                        description="Import a request trace into the instance format (stdout when no -o).")
-    formats = p.add_subparsers(dest="trace_format", metavar="FORMAT")
+    formats = p.add_subparsers(dest="trace_format", metavar="FORMAT", required=True)
     m = formats.add_parser(
         "mooncake", help="Mooncake JSON-lines trace (timestamp ms, input_length, hash_ids)",
         description="Each 512-token hash block becomes a segment (hash_id, 512); the last, partial "
@@ -24,7 +23,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_cost_options(m)
     m.add_argument("-o", "--output", default=None, help="output file (default stdout)")
     m.set_defaults(func=run)
-    p.set_defaults(func=lambda args: (p.print_help(sys.stderr), 2)[1])
 
 
 def run(args: argparse.Namespace) -> int:

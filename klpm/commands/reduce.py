@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Build the instance of a 3-PARTITION reduction, or map an order "
                                    "of such an instance back to the partition it encodes. Proofs: "
                                    "proofs/README.md.")
-    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     build = actions.add_parser("3-partition", help="reduce a 3-PARTITION instance to a scheduling instance",
                                description="B is inferred as sum/m (m = count/3); every number must "
                                            "satisfy B/4 < a < B/2.")
@@ -44,7 +44,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="JSON list of query ids, or a JSON object with \"order\" (klpm simulate/solve --json)")
     check.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     check.set_defaults(func=run_check)
-    p.set_defaults(func=lambda args: p.print_help(sys.stderr) or 2)
 
 
 def parse_numbers(text: str) -> list[int]:
@@ -95,6 +94,9 @@ def _read_order(path: str) -> list:
     if isinstance(data, dict):
         if "order" not in data:
             raise InstanceError(f"order file {path}: JSON object without an \"order\" field")
+        if data["order"] is None:
+            raise InstanceError(f"order file {path}: the result holds no order "
+                                f"(status {data.get('status', 'unknown')}): nothing to check")
         data = data["order"]
     if not isinstance(data, list):
         raise InstanceError(f"order file {path}: expected a JSON list of query ids")

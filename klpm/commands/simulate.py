@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "simulate", help="simulate an online policy on an instance",
         description="Simulate one server (batch size 1, non-preemptive) running an online policy "
                     "on INSTANCE; print per-policy TTFT percentiles (nearest rank), or with --json "
-                    "one object {policy, order, ttft, summary}.")
+                    "one object {policy, order, ttft, summary, instance_hash, cache, cost}.")
     p.add_argument("instance", help="instance file (klpm-instance/1 JSON)")
     p.add_argument("--policy", default="klpm", help=f"one of {', '.join(policy_names())} (default klpm)")
     p.add_argument("--k", type=k_value, default=2, help="k of k-LPM: integer >= 1 or 'inf' (default 2)")
@@ -36,6 +36,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--naive", action="store_true", help="rescore the whole queue at every pick (oracle)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run)
+
+
+# policy options: (dest, option, its default, the policy that reads it)
+POLICY_OPTIONS = (("k", "--k", 2, "klpm"), ("quantum", "--quantum", 1000.0, "dlpm"),
+                  ("group_units", "--group-units", 16, "dlpm"), ("margin", "--margin", 0.0, "slack"))
+
+
+def unused_options(name: str, args: argparse.Namespace) -> list[str]:
+    """Return the policy options set away from their defaults that policy ``name`` does not read."""
+    return [opt for dest, opt, default, owner in POLICY_OPTIONS
+            if owner != name and getattr(args, dest) != default]
 
 
 def policy_params(name: str, args: argparse.Namespace) -> dict:
@@ -55,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     if args.ttft_bound is not None:
         instance = instance.with_bound(args.ttft_bound)
     policy = make_policy(args.policy, **policy_params(args.policy, args))
+    for opt in unused_options(args.policy, args):
+        print(f"klpm simulate: note: {opt} is not read by policy {args.policy} (ignored)", file=sys.stderr)
     # a bar only where it helps: long runs, a person watching stderr, and not in --json mode
     show_bar = not args.json and sys.stderr.isatty() and instance.n >= PROGRESS_MIN_QUERIES
     result = simulate(instance, policy, naive=args.naive, progress=show_bar)

@@ -14,6 +14,10 @@ from theory.instance import CostModel, Instance, Query
     (["generate", "definition4", "--bogus", "1"], "unrecognized arguments"),
     (["bounds", "definition4"], "required"),
     (["solve", "x.json", "--objective", "max-ttft", "--time-limit", "-1"], "--time-limit"),
+    ([], "required: COMMAND"),
+    (["generate"], "required: WORKLOAD"),
+    (["reduce"], "required: ACTION"),
+    (["import"], "required: FORMAT"),
 ])
 def test_usage_error_is_one_line_exit_2(argv, needle, capsys):
     with pytest.raises(SystemExit) as exc:
@@ -65,3 +69,20 @@ def test_absurd_sizes_are_refused_in_one_line(argv, needle, capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_options_the_policy_or_objective_does_not_read_are_noted(tmp_path, capsys):
+    import json
+    path = tmp_path / "i.json"
+    path.write_text(json.dumps({"format": "klpm-instance/1", "queries": [
+        {"id": "a", "arrival": 0, "tokens": [1, 2]}, {"id": "b", "arrival": 1, "tokens": [1, 3]}]}))
+    assert main(["simulate", str(path), "--policy", "fcfs", "--k", "3", "--quantum", "5"]) == 0
+    err = capsys.readouterr().err
+    assert "--k is not read by policy fcfs" in err and "--quantum is not read" in err
+    assert main(["simulate", str(path), "--policy", "klpm", "--k", "3"]) == 0
+    assert capsys.readouterr().err == ""
+    assert main(["solve", str(path), "--objective", "max-ttft", "--p", "0.5", "--ttft-bound", "3"]) == 0
+    err = capsys.readouterr().err
+    assert "--p is not read by objective max-ttft" in err and "--ttft-bound is not read" in err
+    assert main(["solve", str(path), "--objective", "percentile", "--p", "0.5", "--ttft-bound", "3"]) == 0
+    assert capsys.readouterr().err == ""
