@@ -61,24 +61,28 @@ def _stdout_to_stderr():
 BACKEND_ORDER = ("SCIP", "HIGHS")
 
 
-def _new_solver(limits: Limits):
+def _available_backends() -> list[str]:
     from ortools.linear_solver import pywraplp
-    for backend in BACKEND_ORDER:
-        solver = pywraplp.Solver.CreateSolver(backend)
-        if solver is not None:
-            return solver, backend
-    raise InstanceError("solver milp: neither HiGHS nor SCIP is available in this OR-Tools build")
+    found = [b for b in BACKEND_ORDER if pywraplp.Solver.CreateSolver(b) is not None]
+    if not found:
+        raise InstanceError("solver milp: neither HiGHS nor SCIP is available in this OR-Tools build")
+    return found
+
+
+def _new_solver(backend: str):
+    from ortools.linear_solver import pywraplp
+    return pywraplp.Solver.CreateSolver(backend), backend
 
 
 class _Milp:
     """Variables of one MILP, kept in index arrays."""
 
-    def __init__(self, instance: Instance, goal: Goal, limits: Limits) -> None:
+    def __init__(self, instance: Instance, goal: Goal, limits: Limits, backend: str) -> None:
         self.instance, self.goal, self.n = instance, goal, instance.n
         self.data = pair_data(instance)
         self.sc = scale(self.data, "milp")
         self.H = max(self.sc.arrival) + sum(self.sc.first)
-        self.lp, self.backend = _new_solver(limits)
+        self.lp, self.backend = _new_solver(backend)
         self.objective_terms = None
 
     def build(self, warm_value: float | None) -> None:
@@ -203,8 +207,18 @@ class MilpSolver(Solver):
         require_cache(instance, self.name)
 
     def search(self, instance: Instance, goal: Goal, limits: Limits) -> Outcome:
+        backends = _available_backends()
+        first = self._solve_with(backends[0], instance, goal, limits)
+        if len(backends) == 1 or first.status not in (Status.OPTIMAL, Status.INFEASIBLE) or \
+                (goal.is_decision and first.status is Status.OPTIMAL):
+            return first  # nothing to confirm (a decision witness is checked by the evaluator)
+        return _agree(goal, first, self._solve_with(backends[1], instance, goal, limits))
+
+    @staticmethod
+    def _solve_with(backend: str, instance: Instance, goal: Goal, limits: Limits) -> Outcome:
         import time
-        model = _Milp(instance, goal, limits)
+        from ortools.linear_solver import pywraplp
+        model = _Milp(instance, goal, limits, backend)
         model.build(limits.warm_value)
         if limits.warm_order is not None and model.backend == "SCIP":
             model.hint(limits.warm_order)  # HiGHS through pywraplp crashed on hints here
@@ -217,9 +231,11 @@ class MilpSolver(Solver):
                 f"threads={limits.workers}\nrandom_seed={limits.seed}\nmip_rel_gap=0\nmip_abs_gap=1e-9\n"
                 "output_flag=false\nlog_to_console=false\n")
         lp.SuppressOutput()
+        params = pywraplp.MPSolverParameters()
+        params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)  # the wrapper's default is 1e-4
         with _stdout_to_stderr():
-            code = lp.Solve()
-        return self._outcome(model, code)
+            code = lp.Solve(params)
+        return MilpSolver._outcome(model, code)
 
     @staticmethod
     def _outcome(model: _Milp, code) -> Outcome:
@@ -237,3 +253,25 @@ class MilpSolver(Solver):
             value, bound = sc.time(value), sc.time(bound)
         status = Status.OPTIMAL if code == pywraplp.Solver.OPTIMAL else Status.FEASIBLE
         return Outcome(status, order, value, bound)
+
+
+def _agree(goal: Goal, a: Outcome, b: Outcome) -> Outcome:
+    """Return the outcome of two independent MILP solves (SCIP, then HiGHS) of one problem.
+
+    Floating-point MILP solvers prove optimality up to tolerances, and SCIP was seen to "prove"
+    a wrong optimum (18.25 where 17.5 exists). So OPTIMAL and INFEASIBLE stand only when both
+    solvers reach them and agree; otherwise the better order is returned as FEASIBLE with the
+    weakest bound that no found order refutes (a bound above a found value is wrong)."""
+    if goal.is_decision:
+        if b.status is Status.OPTIMAL:
+            return b  # a witness: the evaluator checks it
+        return a if b.status is Status.INFEASIBLE else Outcome(Status.UNKNOWN, None)
+    found = [o for o in (a, b) if o.order is not None and o.claimed is not None]
+    if not found:
+        return a if a.status is b.status else Outcome(Status.UNKNOWN, None)
+    best = min(found, key=lambda o: o.claimed)
+    tol = 1e-6 * max(1.0, abs(best.claimed))
+    if a.status is b.status is Status.OPTIMAL and abs(a.claimed - b.claimed) <= tol:
+        return best
+    bounds = [o.bound for o in (a, b) if o.bound is not None and o.bound <= best.claimed + tol]
+    return Outcome(Status.FEASIBLE, best.order, best.claimed, min(bounds) if bounds else None)
