@@ -45,13 +45,16 @@ from theory.instance import Instance
 
 
 @contextlib.contextmanager
-def _stdout_to_stderr():
-    """Send C-level stdout to stderr while the MILP runs (HiGHS prints debug lines there),
-    so that ``klpm solve --json`` keeps one clean JSON object on stdout."""
+def _quiet_stdout():
+    """Discard C-level stdout while the MILP runs (HiGHS prints internal debug lines there
+    despite its output flags), so that ``klpm solve --json`` keeps one clean JSON object on
+    stdout and stderr keeps only klpm's own messages."""
     sys.stdout.flush()
     saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(devnull, 1)
+        os.close(devnull)
         yield
     finally:
         os.dup2(saved, 1)
@@ -233,7 +236,7 @@ class MilpSolver(Solver):
         lp.SuppressOutput()
         params = pywraplp.MPSolverParameters()
         params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)  # the wrapper's default is 1e-4
-        with _stdout_to_stderr():
+        with _quiet_stdout():
             code = lp.Solve(params)
         return MilpSolver._outcome(model, code)
 
