@@ -46,7 +46,8 @@ def compare(ctx: Context, sec: Section, name: str, base: CostModel, what: str) -
     spec = FigureSpec(name, "lines", data, f"P99 TTFT vs load under three caches ({what})",
                       {"x": "load", "series": "policy", "metrics": ["p99"], "facet": "cache",
                        "facet_order": [m[0] for m in models], "series_order": POLICIES,
-                       "logy": True, "xlabel": "load", "ylabel": "P99 TTFT"})
+                       "logy": True, "xlabel": "load",
+                       "ylabel": "P99 TTFT (" + ("s" if "calibrated" in name else "token times") + ")"})
     ctx.report.figure(sec, spec, "Same workload and seeds; "
                       + "; ".join(f"{lab}: {cost_text(c)}" for lab, c in models))
     return rows

@@ -39,6 +39,25 @@ def from_file(path: Path) -> CostModel:
     return load_cost_file(path)
 
 
+def adopt_file(ctx: Context, path: Path, what: str) -> str:
+    """Copy the calibration file ``path`` into the report (data/calibration.json, fit and points
+    included) and return a note naming where it came from, its fit, model, device and date."""
+    import datetime as dt
+    from theory.instance_io import decode_json
+    text = path.read_text()
+    (ctx.report.dir / "data").mkdir(parents=True, exist_ok=True)
+    (ctx.report.dir / "data" / "calibration.json").write_text(text)
+    obj = decode_json(text, str(path))
+    obj = obj if isinstance(obj, dict) else {}
+    fit = obj.get("fit") if isinstance(obj.get("fit"), dict) else {}
+    written = dt.datetime.fromtimestamp(path.stat().st_mtime).astimezone().isoformat(timespec="seconds")
+    parts = [f"{k} {obj[k]}" for k in ("model", "device", "dtype") if isinstance(obj.get(k), str)]
+    if isinstance(fit.get("r2"), (int, float)):
+        parts.append(f"R² = {fit['r2']:.3f}")
+    return (f"{what} {path} ({', '.join(parts + [f'file written {written}'])}), "
+            "copied to data/calibration.json")
+
+
 def run_short(ctx: Context, out: Path) -> tuple[CostModel, str]:
     """Run ``gpu_runtime.calibrate.calibrate`` on a short grid on the embedded model, save it to
     ``out``; return (cost model, fit description). The loaded model is kept for the engine."""
@@ -87,10 +106,10 @@ def run(ctx: Context) -> None:
     try:
         if ctx.calibration_path is not None:
             ctx.calibrated = from_file(ctx.calibration_path)
-            ctx.calibration_note = f"read from {ctx.calibration_path}"
+            ctx.calibration_note = adopt_file(ctx, ctx.calibration_path, "read from")
         elif ctx.scale.calibrate_quick and saved_path() is not None and saved_path().is_file():
             ctx.calibrated = from_file(saved_path())
-            ctx.calibration_note = f"saved calibration {saved_path()}"
+            ctx.calibration_note = adopt_file(ctx, saved_path(), "saved calibration of an earlier run,")
         elif ctx.scale.calibrate_quick:
             out = ctx.report.dir / "data" / "calibration.json"
             ctx.calibrated, fit = run_short(ctx, out)

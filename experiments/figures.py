@@ -155,6 +155,14 @@ KINDS = {"lines": _draw_lines, "bars": _draw_bars, "box": _draw_box}
 # Parameters naming CSV columns, per kind: (required single columns, required column lists).
 COLUMN_PARAMS = {"lines": (("x", "series"), ("metrics",)), "bars": (("series",), ("metrics",)),
                  "box": (("series", "metric"), ())}
+_strings = lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)  # noqa: E731
+OPTIONAL_PARAMS = {"facet": lambda v: v is None or isinstance(v, str), "series_order": _strings,
+                   "facet_order": _strings, "xlabel": lambda v: isinstance(v, str),
+                   "ylabel": lambda v: isinstance(v, str), "logy": lambda v: isinstance(v, bool),
+                   "dpi": lambda v: type(v) is int and 30 <= v <= 600}
+OPTIONAL_HELP = {"facet": "a CSV column name", "series_order": "a list of strings",
+                 "facet_order": "a list of strings", "xlabel": "a string", "ylabel": "a string",
+                 "logy": "true or false", "dpi": "an integer in [30, 600]"}
 NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 
 
@@ -184,6 +192,10 @@ def spec_from_json(obj: object, where: str) -> FigureSpec:
         value = params.get(key)
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
             raise ValueError(f"{where}.params.{key}: required (a non-empty list of CSV columns) for kind {kind!r}")
+    for key, value in params.items():
+        kind_ok = OPTIONAL_PARAMS.get(key)
+        if kind_ok is not None and not kind_ok(value):
+            raise ValueError(f"{where}.params.{key}: bad value {str(value)[:40]!r} ({OPTIONAL_HELP[key]})")
     return FigureSpec(name, kind, data, obj["title"], params)
 
 

@@ -26,11 +26,16 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def run_step(ctx: Context, name: str) -> dict:
-    """Run one step; return its record {step, status, seconds, note}."""
+    """Run one step; return its record {step, status, seconds, note}; status is ok, partial
+    (ran, but recorded skipped parts), skipped (could not run at all) or failed."""
     t0 = time.perf_counter()
     status, note = "ok", ""
+    skips_before = len(ctx.skips)
     try:
         STEPS[name](ctx)
+        if len(ctx.skips) > skips_before:  # it ran, but some of its parts could not
+            status = "partial"
+            note = f"{len(ctx.skips) - skips_before} part(s) skipped: {ctx.skips[skips_before]}"
     except Unavailable as exc:
         status, note = "skipped", str(exc)
         sec = ctx.report.section(f"Step {name}: skipped")
@@ -42,6 +47,14 @@ def run_step(ctx: Context, name: str) -> dict:
     return {"step": name, "status": status, "seconds": round(time.perf_counter() - t0, 2), "note": note}
 
 
+def _sha256(path: Path) -> str | None:
+    import hashlib
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def header(ctx: Context, records: list[dict], meta: dict) -> str:
     """Return the top of report.md: what ran, where, how long, what was skipped."""
     m = meta["machine"]
@@ -50,7 +63,8 @@ def header(ctx: Context, records: list[dict], meta: dict) -> str:
              f"({meta['wall_seconds']:.0f} s wall). Machine: {m['platform']}, {m['cpu_count']} CPUs, "
              f"load average at start {m['load_average_at_start']}. klpm commit: {meta['commit']}. "
              f"Base seed {ctx.seed}; sweep seeds {ctx.seeds()}. Versions: "
-             + ", ".join(f"{k} {v}" for k, v in meta["versions"].items() if v) + ".",
+             + ", ".join(f"{k} {v or 'not installed'}" for k, v in meta["versions"].items()) + "."
+             + (f" Trace: {meta['trace']} (sha256 {(meta['trace_sha256'] or 'unreadable')[:16]}…)." if meta["trace"] else ""),
              "Every figure below is drawn from the CSV linked under it (`klpm plot DIR` re-draws "
              "them); meta.json holds the scale preset, seeds, versions and step timings.",
              md_table(["step", "status", "wall time (s)", "note"],
@@ -69,7 +83,7 @@ def reproduce(out_dir: Path, scale: Scale | str = "quick", *, seed: int = 0,
               calibration_path: Path | None = None) -> Path:
     """Run the steps (all by default) at ``scale``; write the report; return report.md's path."""
     scale = SCALES[scale] if isinstance(scale, str) else scale
-    names = list(steps or STEPS)
+    names = [n for n in STEPS if steps is None or n in steps]  # canonical order, each once
     started = dt.datetime.now().astimezone()
     t0 = time.perf_counter()
     trace_path = trace_path if trace_path is not None else trace.default_trace(REPO)
@@ -80,6 +94,7 @@ def reproduce(out_dir: Path, scale: Scale | str = "quick", *, seed: int = 0,
             "wall_seconds": time.perf_counter() - t0, "scale": scale.to_json(), "seed": seed,
             "seeds": ctx.seeds(), "steps": records, "skips": ctx.skips,
             "trace": str(trace_path) if trace_path else None,
+            "trace_sha256": _sha256(trace_path) if trace_path else None,
             "calibration": ctx.calibration_note, "machine": env_info.machine_info(),
             "versions": env_info.package_versions(), "commit": env_info.git_commit(REPO)}
     return ctx.report.write(header(ctx, records, meta), meta)

@@ -100,7 +100,7 @@ def one_cost(ctx: Context, sec: Section, cost: CostModel, name: str, unit: str) 
     rows = run_table(ctx, cost, name)
     ctx.report_rows[name] = rows
     data = ctx.report.csv(name, rows)
-    spec = FigureSpec(name, "bars", data, f"Table 1 analog ({name.replace('_', ' ')})",
+    spec = FigureSpec(name, "bars", data, f"Table 1 analog ({name.replace('_', ' ')}), mean over seeds",
                       {"facet": "shape", "series": "policy", "metrics": ["p50", "p90", "p95"],
                        "series_order": POLICIES, "ylabel": f"TTFT ({unit})"})
     ctx.report.figure(sec, spec, f"Definition 4, {cost_text(cost)}")

@@ -39,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
             raise InstanceError(f"figure {spec.name}: data file {spec.data} is missing")
         try:
             print(draw(spec, root))
-        except (ValueError, OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise InstanceError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:  # UnicodeDecodeError is a ValueError
+            raise InstanceError(f"figure {spec.name}: {spec.data}: cannot read ({type(exc).__name__})") from None
+        except ValueError as exc:  # our checks: they name the figure and file
+            raise InstanceError(str(exc).splitlines()[0]) from None
     return 0

@@ -59,3 +59,19 @@ def test_k2_best_at_a_minority_of_rates_does_not_hold() -> None:
     rows = rows_from({"klpm1": [10, 20, 40, 80], "klpm2": [9, 30, 60, 90], "klpminf": [10, 18, 35, 60]})
     c = claims.k2_best(rows)
     assert c.verdict == "does not hold" and "1 of 4" in c.detail
+
+
+def test_differences_within_the_margin_are_ties() -> None:
+    """0.01 % (the old lru 'partly': 9,942.6 vs 9,943.6) is noise; 2 % is a win."""
+    rows = rows_from({"klpm1": [10, 20, 9943.6, 80], "klpm2": [10, 20, 9942.6, 78.0],
+                      "klpminf": [10, 20, 9950, 80]})
+    c = claims.klpm_beats_fcfs_and_lpm(rows)
+    assert c.verdict == "partly" and "1 of 2" in c.detail and "load 2: klpm2" in c.detail
+    assert claims.MARGIN == 0.01
+
+
+def test_best_policies_per_load_list_every_tie() -> None:
+    rows = rows_from({"klpm1": [10, 20, 40, 80], "klpm2": [10, 20.1, 40, 90],
+                      "klpminf": [10, 30, 40.2, 85]})
+    detail = claims.k2_best(rows).detail
+    assert "0.5: klpm1/klpm2/klpminf" in detail and "1: klpm1/klpm2," in detail

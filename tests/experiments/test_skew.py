@@ -38,7 +38,8 @@ def test_skew_writes_every_run_and_its_figures(report_dir: Path) -> None:
         assert (report_dir / "figures" / f"{s['name']}.png").is_file()
         assert s["data"] == "data/skew_unit_costs.csv"
     meta = json.loads((report_dir / "meta.json").read_text())
-    assert [r["status"] for r in meta["steps"]] == ["ok", "ok"]
+    # figures has no calibration at tiny scale, so its calibrated half is a recorded skip
+    assert [r["status"] for r in meta["steps"]] == ["partial", "ok"]
 
 
 def test_uniform_popularity_is_the_figure2_workload(report_dir: Path) -> None:
