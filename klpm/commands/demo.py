@@ -57,15 +57,14 @@ def run(args: argparse.Namespace) -> int:
                  encoding="segments", cost=cost)
     draft = paper_like(rate=1.0, **shape)
     mean_len = sum(q.length for q in draft.queries) / draft.n
+    instances = [(load, load / mean_len, paper_like(rate=load / mean_len, **shape)) for load in args.loads]
     print(f"paper-like workload: {draft.n} queries, {args.users} users x {args.queries_per_user}, "
           f"instruction 200 + profile ~100 + history ~500 + question ~50 tokens "
           f"(mean prompt {mean_len:.0f}), seed {args.seed}")
     print(f"cost: cache={args.cache}, per_token=1, c_attn={args.c_attn:g}, base=0; "
           "time unit = one token's prefill; TTFT percentiles are nearest-rank")
     rows = []
-    for load in args.loads:
-        rate = load / mean_len
-        inst = paper_like(rate=rate, **shape)
+    for load, rate, inst in instances:
         for name, params in POLICIES:
             res = simulate(inst, make_policy(name, **params))
             rows.append([f"{load:g}", f"{rate:.3g}", res.policy] + [res.summary[c] for c in COLUMNS])
