@@ -56,7 +56,7 @@ def serve_bench(engine: Engine, instance: Instance, policies: list[Policy],
         sim = res = None
         if runnable is not None:
             sim = simulate(runnable, policy).summary  # simulate resets the policy first
-            res = predicted_summary(runnable, rescore(runnable, run))
+            res = _rescored(runnable, run, notes)
         results.append(PolicyResult(run, sim, res))
     if exact:
         if runnable is None:
@@ -68,9 +68,21 @@ def serve_bench(engine: Engine, instance: Instance, policies: list[Policy],
                 order = [instance.index_of(q) for q in ids]
                 run = engine.run(instance, FixedOrder(order, "optimal(max-ttft)"))
                 report(run)
-                res = predicted_summary(runnable, rescore(runnable, run))
+                res = _rescored(runnable, run, notes)
                 results.append(PolicyResult(run, res, res))
     return BenchResult(instance, tuple(results), tuple(notes))
+
+
+def _rescored(runnable: Instance, run: EngineRun, notes: list[str]) -> dict | None:
+    """Return the evaluator's summary of the order the engine ran, or None (with a note) when
+    some runnable request was rejected at run time (out of memory), so no full order exists."""
+    ran = {run.records[i].id for i in run.order}
+    missing = [q.id for q in runnable.queries if q.id not in ran]
+    if missing:
+        notes.append(f"{run.policy}: no rescored prediction, {len(missing)} request(s) rejected at run "
+                     f"time ({', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''})")
+        return None
+    return predicted_summary(runnable, rescore(runnable, run))
 
 
 def per_request_json(bench: BenchResult) -> dict:

@@ -42,13 +42,15 @@ class Calibration:
     device: str
     model: str
     dtype: str
+    repeats: int = 0   # timings per point (the fastest kept)
 
     def to_json(self) -> dict:
         """Return the calibration file's JSON object."""
         c = self.cost
         return {"format": FORMAT,
                 "cost": {"cache": c.cache, "c_attn": c.c_attn, "per_token": c.per_token, "base": c.base},
-                "fit": {"r2": self.r2, "max_rel_error": self.max_rel_error, "points": len(self.points)},
+                "fit": {"r2": self.r2, "max_rel_error": self.max_rel_error, "points": len(self.points),
+                        "repeats": self.repeats},
                 "device": self.device, "model": self.model, "dtype": self.dtype, "units": "seconds",
                 "points": [{"length": L, "cached": P, "seconds": s} for L, P, s in self.points]}
 
@@ -106,16 +108,18 @@ def calibrate(config: EngineConfig | None = None, *, quick: bool = False,
     from gpu_runtime.model_runner import ModelRunner
     config = config or EngineConfig()
     loaded = loaded if loaded is not None else load_model(config)
-    if lengths is None:
-        lengths = QUICK_LENGTHS if quick else (CUDA_LENGTHS if loaded.device == "cuda" else FULL_LENGTHS)
-    lengths = [L for L in lengths if L <= loaded.max_context]
-    if not lengths or any(L < 2 for L in lengths):
-        raise InstanceError("calibrate: lengths must be >= 2 and within the model context")
+    if lengths is None:  # a default grid is cut to the model's context; given lengths are checked
+        grid = QUICK_LENGTHS if quick else (CUDA_LENGTHS if loaded.device == "cuda" else FULL_LENGTHS)
+        lengths = [L for L in grid if L <= loaded.max_context]
+    if not lengths or any(not 2 <= L <= loaded.max_context for L in lengths):
+        raise InstanceError(f"calibrate: lengths must be in [2, {loaded.max_context}] (the model context), "
+                            f"got {list(lengths)}")
     runner = ModelRunner(loaded)
     runner.prefill([1, 2, 3])
-    points = measure(runner, lengths, fractions, 2 if quick else repeats, loaded.vocab_size)
+    repeats = 2 if quick else repeats
+    points = measure(runner, lengths, fractions, repeats, loaded.vocab_size)
     coef, r2, rel = fit_costs(points)
     cost = CostModel(cache="radix", **coef)
-    return Calibration(cost, r2, rel, tuple(points), loaded.device, loaded.name, config.dtype)
+    return Calibration(cost, r2, rel, tuple(points), loaded.device, loaded.name, config.dtype, repeats)
 
 

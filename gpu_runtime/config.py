@@ -29,7 +29,7 @@ class EngineConfig:
     kv_capacity_tokens: int = 16384
     cache_dir: str | None = None
     batch_token_budget: int = 0   # 0: batch size 1 (the paper); > 0: SGLang-like prefill batch
-    decode_tokens: int = 0        # greedy tokens decoded after the first one (0: prefill only)
+    decode_tokens: int = 0        # greedy tokens generated per request, the first included (0: none)
     time_scale: float = 1.0       # wall seconds per instance time unit
     cpu_threads: int = 0          # torch CPU threads (0: torch's default); 1 is steadiest on a loaded box
 
@@ -42,10 +42,12 @@ class EngineConfig:
             raise InstanceError(f"kv capacity: must be >= 1 token, got {self.kv_capacity_tokens}")
         if self.batch_token_budget < 0 or self.decode_tokens < 0:
             raise InstanceError("batch token budget and decode tokens must be >= 0")
-        if self.cpu_threads < 0:
-            raise InstanceError(f"cpu threads: must be >= 0, got {self.cpu_threads}")
-        if not self.time_scale > 0:
-            raise InstanceError(f"time scale: must be > 0, got {self.time_scale}")
+        if not 0 <= self.cpu_threads <= 1024:
+            raise InstanceError(f"cpu threads: must be in [0, 1024], got {self.cpu_threads}")
+        if self.decode_tokens > 10**6 or self.kv_capacity_tokens > 10**9 or self.batch_token_budget > 10**9:
+            raise InstanceError("decode tokens (<= 1e6), kv capacity and batch token budget (<= 1e9): absurdly large")
+        if not 0 < self.time_scale <= 1e6:
+            raise InstanceError(f"time scale: must be in (0, 1e6] seconds per unit, got {self.time_scale}")
 
     def with_(self, **changes) -> "EngineConfig":
         """Return a copy with some fields changed."""

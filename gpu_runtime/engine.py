@@ -6,9 +6,10 @@ queue; when the server is free the policy picks it; the KV cache leases its long
 prefix (locked), the model runner prefills only the uncached tokens, the first token's logits
 come out (that instant minus the arrival is its TTFT); the lease is released and the whole
 prompt is admitted to the cache (theory lru rule, step = admission count), then the optional
-greedy decode runs. Arrivals keep coming while the server is busy (open loop). A prefill that runs out of device
-memory rejects the requests of its pass with that reason (their leases released, nothing
-admitted) and the replay goes on; any other error stops the run.
+greedy decode runs. Arrivals keep coming while the server is busy (open loop). A prefill pass (lookups and forward)
+that runs out of device memory rejects the requests of its pass with that reason (their leases
+released, nothing admitted) and the replay goes on; running out of memory later, while admitting
+KV into the tree, or any other error stops the run (the tree could be half-updated).
 """
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ from gpu_runtime.scheduler import Scheduler
 from solvers.policy import Policy
 from theory.instance import Instance
 from theory.metrics import ttft_stats
+
+
+class PassOutOfMemory(Exception):
+    """A prefill pass ran out of memory before anything of it was admitted (leases released)."""
 
 
 @dataclass(frozen=True)
@@ -81,15 +86,19 @@ class Engine:
                  start: float, batch: int, clock: Callable[[], float]) -> list[RequestRecord]:
         """Prefill ``reqs`` (one forward pass) on their cached prefixes, admit them in order;
         return their records. A fully cached prompt recomputes its last token."""
-        leases = [cache.acquire(r.query) for r in reqs]
+        leases = []
         try:
+            for r in reqs:
+                leases.append(cache.acquire(r.query))
             begins = [min(lease.tokens, len(r.token_ids) - 1) for lease, r in zip(leases, reqs)]
             prefixes = [None if b == 0 else lease.kv[:, :, :, :b] for lease, b in zip(leases, begins)]
             outs = self.runner.prefill_packed([(r.token_ids[b:], p) for r, b, p in zip(reqs, begins, prefixes)])
             first = clock()
-        except BaseException:
+        except BaseException as exc:
             for lease in leases:
                 cache.release(lease)
+            if isinstance(exc, Exception) and is_out_of_memory(exc):
+                raise PassOutOfMemory(exc) from exc  # nothing admitted yet: its requests are rejected
             raise
         records = []
         for j, (req, lease, b, out) in enumerate(zip(reqs, leases, begins, outs)):
@@ -104,7 +113,7 @@ class Engine:
         return records
 
     def _decode(self, req: Request, rec: RequestRecord, prefix, out) -> RequestRecord:
-        """Return ``rec`` with the greedy tokens decoded after the first one."""
+        """Return ``rec`` with its greedy tokens (decode_tokens of them, the first one included)."""
         import torch
         try:
             full = out.new_kv if prefix is None else torch.cat([prefix, out.new_kv], dim=3)
@@ -142,8 +151,10 @@ class Engine:
         records: list[RequestRecord | None] = [None] * instance.n
         order: list[int] = []
         nxt, finished, batch_no = 0, 0, 0
+        # The clock reads scaled instance time and starts at the first arrival (no idle lead-in).
+        first_arrival = min(q.arrival for q in instance.queries) * cfg.time_scale
         t0 = time.perf_counter()
-        clock = lambda: time.perf_counter() - t0  # noqa: E731
+        clock = lambda: time.perf_counter() - t0 + first_arrival  # noqa: E731
         while finished < instance.n:
             now = clock()
             nxt, rejected = self._arrive(requests, arrivals, nxt, now, sched, records)
@@ -155,16 +166,15 @@ class Engine:
                     continue
                 time.sleep(max(0.0, instance.queries[arrivals[nxt]].arrival * cfg.time_scale - clock()))
                 continue
-            batch = sched.next_batch(now)
+            batch = sched.next_batch(now / cfg.time_scale)  # the policies read instance time units
             reqs = [requests[i] for i in batch]
             try:
                 done = self._execute(reqs, cache, sched, len(order), clock(), batch_no, clock)
                 order.extend(batch)
-            except Exception as exc:  # noqa: BLE001 - only memory exhaustion is turned into rejections
-                if not is_out_of_memory(exc):
-                    raise
+            except PassOutOfMemory as exc:  # an OOM while admitting KV propagates: the run stops
                 self.runner.free_memory()
-                reason = f"out of memory while prefilling ({type(exc).__name__}); KV cache holds {cache.tree.total_tokens} tokens"
+                reason = (f"out of memory while prefilling ({type(exc.__cause__).__name__}); "
+                          f"KV cache holds {cache.tree.total_tokens} tokens")
                 done = [RequestRecord(r.query.id, r.query.arrival * cfg.time_scale, "rejected", reason) for r in reqs]
             for i, rec in zip(batch, done):
                 records[i] = rec
@@ -173,5 +183,5 @@ class Engine:
         recs = tuple(records)
         summary = summarize_records(recs)
         summary.update(scheduler_seconds=sched.seconds, decisions=sched.starts, batches=batch_no,
-                       wall_seconds=clock())
+                       wall_seconds=time.perf_counter() - t0)
         return EngineRun(policy.describe(), recs, tuple(order), summary, cfg, self.loaded.device)

@@ -149,8 +149,9 @@ def load_model(config: EngineConfig) -> LoadedModel:
         tok = None  # token-id instances need no tokenizer; text prompts will say it is missing
     try:
         model = AutoModelForCausalLM.from_pretrained(source, dtype=dtype, attn_implementation="sdpa")
-    except (OSError, ValueError) as exc:
-        raise InstanceError(f"model: cannot load {config.model!r} ({str(exc).splitlines()[0][:160]})") from None
+    except Exception as exc:  # noqa: BLE001 - corrupt weights raise library-specific errors
+        first = (str(exc).splitlines() or [""])[0][:160]
+        raise InstanceError(f"model: cannot load {config.model!r} ({type(exc).__name__}: {first})") from None
     model.to(device).eval()
     cfg = model.config
     vocab = int(getattr(cfg, "vocab_size", None) or len(tok))

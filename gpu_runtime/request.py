@@ -62,8 +62,10 @@ class Request:
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """What happened to one request. Times are wall seconds since the replay began; for a
-    rejected request only ``id``, ``arrival``, ``status`` and ``reason`` are meaningful."""
+    """What happened to one request. Times are in seconds on the replay's clock (instance time x
+    time_scale; the replay starts at the first arrival, so ``arrival`` = instance arrival x
+    time_scale); for a rejected request only ``id``, ``arrival``, ``status`` and ``reason`` are
+    meaningful. In a packed batch, ``prefill_seconds`` is the shared time of the whole pass."""
 
     id: str
     arrival: float

@@ -191,6 +191,9 @@ def load_cost_file(path: str | Path, cache: str | None = None, capacity: int | N
     if "cost" not in obj and "format" in obj:
         raise InstanceError(f"cost file {path}: a {str(obj['format'])[:40]!r} file without a 'cost' object")
     raw = obj["cost"] if "cost" in obj else obj
+    missing = [k for k in ("c_attn", "per_token", "base") if not isinstance(raw, dict) or k not in raw]
+    if missing:  # a cost file exists to set the coefficients: no silent unit-cost defaults here
+        raise InstanceError(f"cost file {path}: no {', '.join(missing)} (a file from klpm calibrate has all three)")
     cost = parse_cost(raw, "cost")
     if cache is not None:
         raw = {"cache": cache, "c_attn": cost.c_attn, "per_token": cost.per_token, "base": cost.base}

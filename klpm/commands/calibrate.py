@@ -27,11 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Calibrate and report; return the exit code."""
     lengths = None
-    if args.lengths:
+    if args.lengths is not None:
         try:
-            lengths = [int(x) for x in args.lengths.split(",") if x.strip()]
+            lengths = [int(x) for x in args.lengths.split(",")]
         except ValueError:
             raise InstanceError(f"--lengths: expected comma-separated integers, got {args.lengths!r}") from None
+    if args.quick and (args.repeats != 3 or lengths is not None):
+        raise InstanceError("--quick fixes the grid and 2 repeats; drop --quick to set --lengths/--repeats")
     from gpu_runtime.calibrate import calibrate
     cal = calibrate(_config(args), quick=args.quick, lengths=lengths, repeats=args.repeats)
     data = cal.to_json()

@@ -44,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--policies", default=None, help="comma-separated policies, e.g. fcfs,lpm,klpm")
     p.add_argument("--k", type=k_value, default=2, help="k of k-LPM (default 2)")
     p.add_argument("--time-scale", type=nonneg_float, default=1.0, help="wall seconds per time unit (default 1)")
-    p.add_argument("--decode", type=int, default=0, help="greedy tokens to decode after the first (default 0)")
+    p.add_argument("--decode", type=int, default=0,
+                   help="greedy tokens to generate per request, the first one included (default 0)")
     p.add_argument("--kv-capacity", type=positive_int, default=16384, help="KV cache capacity in tokens")
     p.add_argument("--batch-tokens", type=int, default=0,
                    help="token budget of an SGLang-like prefill batch (default 0: batch size 1)")
@@ -92,15 +93,31 @@ def _policies(args: argparse.Namespace) -> list:
 
 
 def _config(args: argparse.Namespace, **extra):
+    import os
     from gpu_runtime.config import EngineConfig
-    if args.threads < 0:
-        raise InstanceError("--threads: must be >= 0")
+    if not 0 <= args.threads <= 1024:
+        raise InstanceError(f"--threads: must be in [0, 1024], got {args.threads}")
+    if args.threads > (os.cpu_count() or 1):
+        print(f"klpm: note: --threads {args.threads} exceeds the {os.cpu_count()} CPUs here; "
+              "timings will suffer", file=sys.stderr)
     return EngineConfig(model=args.model, device=args.device, dtype=args.dtype, cpu_threads=args.threads, **extra)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark and print the result; return the exit code."""
     from theory.instance_io import load_instance
+    if args.instance and (args.param or args.rate is not None):
+        raise InstanceError("--param/--rate: only with --workload (an instance file fixes its arrivals)")
+    if args.workload == "definition4" and args.rate == 0:
+        raise InstanceError("--rate: must be > 0 for definition4 (s = 1/rate)")
+    if args.exact and not args.cost_file:
+        raise InstanceError("--exact: needs --cost-file (the exact optimum is computed with calibrated costs)")
+    if args.output:  # fail now, not after every run, if it cannot be written
+        import os
+        from pathlib import Path
+        parent = Path(args.output).resolve().parent
+        if not parent.is_dir() or not os.access(parent, os.W_OK) or Path(args.output).is_dir():
+            raise InstanceError(f"-o/--output: cannot write {args.output}")
     instance = load_instance(args.instance) if args.instance else _workload(args)
     policies = _policies(args)
     if args.time_scale <= 0:
@@ -114,7 +131,9 @@ def run(args: argparse.Namespace) -> int:
     _announce(instance, args.time_scale, len(policies) + bool(args.exact))
     from gpu_runtime.bench import per_request_json, serve_bench
     from gpu_runtime.engine import Engine
-    bench = serve_bench(Engine(config), instance, policies, cost, args.exact, args.time_limit,
+    engine = Engine(config)
+    _check_runnable(engine, instance)
+    bench = serve_bench(engine, instance, policies, cost, args.exact, args.time_limit,
                         progress=lambda line: print(f"klpm serve-bench: {line}", file=sys.stderr, flush=True))
     data = per_request_json(bench)
     if args.output:
@@ -129,10 +148,30 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_runnable(engine, instance) -> None:
+    """Refuse, before any run, a configuration under which the engine can serve no request."""
+    from gpu_runtime.request import Request, prompt_token_ids
+    if engine.config.decode_tokens >= engine.loaded.max_context:
+        raise InstanceError(f"--decode: {engine.config.decode_tokens} tokens do not fit the model "
+                            f"context of {engine.loaded.max_context}")
+    vocab = engine.loaded.vocab_size
+    reasons = {engine.reject_reason(Request(i, q, tuple(prompt_token_ids(q, vocab))))
+               for i, q in enumerate(instance.queries)}
+    if "" not in reasons:
+        raise InstanceError(f"every request would be rejected (e.g. {sorted(reasons)[0]})")
+
+
+MAX_REPLAY_SECONDS = 1e6
+
+
 def _announce(instance, time_scale: float, runs: int) -> None:
-    """Warn on stderr when the real-time replay alone will take long (arrivals x time scale)."""
+    """Warn on stderr when the real-time replay alone will take long (arrivals x time scale);
+    refuse one that would take more than MAX_REPLAY_SECONDS."""
     arrivals = [q.arrival for q in instance.queries]
     span = (max(arrivals) - min(arrivals)) * time_scale
+    if span * runs > MAX_REPLAY_SECONDS:
+        raise InstanceError(f"--time-scale: the replay would take {span * runs:.3g} s "
+                            f"(limit {MAX_REPLAY_SECONDS:g}); lower --time-scale or raise --rate")
     if span * runs > 10:
         print(f"klpm serve-bench: note: the arrivals of the {instance.n} requests span {span:.4g} s of wall "
               f"time (--time-scale {time_scale:g} s per time unit), so {runs} run(s) take at least "
@@ -150,7 +189,8 @@ def _table(bench) -> str:
         s = r.run.summary
         row = [r.run.policy] + [s.get(c, "-") for c in cols]
         if predicted:
-            row += [r.simulated["p99"], r.simulated["max"], r.rescored["max"]] if r.simulated else ["-"] * 3
+            row += ([r.simulated["p99"], r.simulated["max"], r.rescored["max"] if r.rescored else "-"]
+                    if r.simulated else ["-"] * 3)
         rows.append(row)
     legend = "; sim_*: simulator with calibrated costs" if predicted else ""
     return format_table(header, rows) + f"\n(TTFT in wall seconds{legend})"

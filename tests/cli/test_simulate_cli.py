@@ -59,7 +59,7 @@ def test_cost_file_replaces_costs_keeps_cache(inst_file, tmp_path, capsys):
     # previous cache kept: a = 1 + 2*3 = 7; b (at 7) = 1 + 2*2 -> 12, TTFT 11; c reuses nothing after b -> 19, TTFT 17
     assert out["cache"] == "previous" and out["ttft"] == {"a": 7.0, "b": 11.0, "c": 17.0}
     bad = tmp_path / "bad.json"
-    bad.write_text('{"cost": {"base": -1}}')
+    bad.write_text('{"cost": {"base": -1, "per_token": 1, "c_attn": 0}}')
     assert main(["simulate", inst_file, "--cost-file", str(bad)]) == 2
     assert "cost.base" in capsys.readouterr().err
 
@@ -67,6 +67,9 @@ def test_cost_file_replaces_costs_keeps_cache(inst_file, tmp_path, capsys):
 def test_solve_takes_cost_file(inst_file, tmp_path, capsys):
     cost = tmp_path / "costs.json"
     cost.write_text(json.dumps({"cost": {"base": 1, "per_token": 2}}))
+    assert main(["solve", inst_file, "--objective", "max-ttft", "--cost-file", str(cost)]) == 2
+    assert "no c_attn" in capsys.readouterr().err  # a cost file sets every coefficient
+    cost.write_text(json.dumps({"cost": {"base": 1, "per_token": 2, "c_attn": 0}}))
     assert main(["solve", inst_file, "--objective", "max-ttft", "--cost-file", str(cost), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["status"] == "OPTIMAL" and out["cache"] == "previous"

@@ -69,3 +69,23 @@ def test_cost_file_round_trip_and_errors(tmp_path):
         load_cost_file(tmp_path / "bad.json")
     with pytest.raises(InstanceError):
         load_cost_file(tmp_path / "missing.json")
+
+
+def test_calibrate_quick_refuses_grid_options(capsys):
+    from klpm.cli import main
+    assert main(["calibrate", "--quick", "--repeats", "7"]) == 2
+    assert "--quick fixes the grid" in capsys.readouterr().err
+
+
+def test_a_corrupt_model_directory_is_a_one_line_error(tmp_path, capsys):
+    pytest.importorskip("transformers")
+    from klpm.cli import main
+    model = tmp_path / "m"
+    model.mkdir()
+    (model / "config.json").write_text(json.dumps({
+        "model_type": "llama", "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 1,
+        "num_attention_heads": 2, "num_key_value_heads": 2, "vocab_size": 100}))
+    (model / "model.safetensors").write_bytes(b"\xff" * 64)
+    assert main(["serve-bench", "--model", str(model), "--workload", "definition4", "--rate", "1000"]) == 2
+    err = capsys.readouterr().err
+    assert "model: cannot load" in err and len(err.strip().splitlines()) == 1

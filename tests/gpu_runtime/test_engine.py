@@ -167,3 +167,91 @@ def test_out_of_memory_in_decode_keeps_the_request_done(make_engine, monkeypatch
     run = engine.run(burst(), make_policy("fcfs"))
     assert all(r.status == "done" and r.decoded == () for r in run.records)
     assert all(r.reason.startswith("decode stopped: out of memory") for r in run.records)
+
+
+def test_out_of_memory_in_a_lookup_releases_every_lease(make_engine, monkeypatch):
+    import torch
+    from gpu_runtime.kv_cache import RadixKVCache
+    engine = make_engine(kv_capacity_tokens=400, batch_token_budget=1000)  # one batch of all nine
+    real, calls, caches = RadixKVCache.acquire, {"n": 0}, []
+
+    def flaky(self, query):
+        caches.append(self)
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise torch.OutOfMemoryError("CUDA out of memory")
+        return real(self, query)
+    monkeypatch.setattr(RadixKVCache, "acquire", flaky)
+    run = engine.run(burst(), make_policy("fcfs"))
+    assert all(r.status == "rejected" and "out of memory" in r.reason for r in run.records)
+    assert all(n.lock_ref == 0 for n in caches[0].tree.nodes() if n is not caches[0].tree.root)
+
+
+def test_out_of_memory_while_admitting_stops_the_run(make_engine, monkeypatch):
+    import torch
+    from gpu_runtime.kv_cache import RadixKVCache
+
+    def no_memory(self, *args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory")
+    monkeypatch.setattr(RadixKVCache, "admit", no_memory)
+    with pytest.raises(torch.OutOfMemoryError):  # the tree could be half-updated: no silent recovery
+        make_engine(kv_capacity_tokens=400).run(burst(), make_policy("fcfs"))
+
+
+def test_policies_read_instance_time_and_replay_starts_at_first_arrival(make_engine):
+    from solvers.policy import Policy
+    seen = []
+
+    class Probe(Policy):
+        name = "probe"
+
+        def choose(self, view):
+            waiting = list(view.waiting())
+            seen.append((view.now, max(view.instance.queries[i].arrival for i in waiting)))
+            return min(waiting)
+    late = Instance(tuple(Query(f"q{i}", 1000.0 + i, tuple(range(i, i + 8))) for i in range(4)), CostModel())
+    run = make_engine(kv_capacity_tokens=400).run(late, Probe())  # time_scale 0.001: arrivals at 1 s
+    assert run.summary["done"] == 4 and run.summary["wall_seconds"] < 0.9  # no 1-s idle lead-in
+    assert all(now >= arrival for now, arrival in seen)  # now is in instance units, like arrivals
+
+
+def test_serve_bench_keeps_going_when_a_request_is_rejected_at_run_time(make_engine, monkeypatch):
+    import torch
+    from gpu_runtime.bench import serve_bench
+    engine = make_engine(kv_capacity_tokens=400)
+    real, calls = engine.runner.prefill_packed, {"n": 0}
+
+    def flaky(items):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise torch.OutOfMemoryError("CUDA out of memory")
+        return real(items)
+    monkeypatch.setattr(engine.runner, "prefill_packed", flaky)
+    cost = CostModel("radix", 0.0, 0.001, 0.01)
+    bench = serve_bench(engine, burst(), [make_policy("fcfs"), make_policy("lpm")], cost)
+    assert bench.results[0].rescored is None and bench.results[1].rescored is not None
+    assert any("rejected at run time" in note for note in bench.notes)
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["--workload", "definition4", "--exact"], "--exact: needs --cost-file"),
+    (["--instance", "x.json", "--param", "u=3"], "--param/--rate: only with --workload"),
+    (["--workload", "definition4", "--rate", "0"], "--rate: must be > 0"),
+    (["--workload", "definition4", "--threads", "5000"], "--threads"),
+    (["--workload", "definition4", "--time-scale", "1e300"], "time scale"),
+    (["--workload", "definition4", "--decode", "100000000000"], "decode tokens"),
+    (["--workload", "definition4", "-o", "/nonexistent/dir/x.json"], "cannot write"),
+])
+def test_serve_bench_refuses_bad_setups_before_running(argv, needle, capsys):
+    from klpm.cli import main
+    assert main(["serve-bench"] + argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_serve_bench_refuses_a_setup_that_rejects_everything(loaded_model, capsys):
+    from klpm.cli import main
+    from tests.gpu_runtime.conftest import TEST_MODEL
+    assert main(["serve-bench", "--model", TEST_MODEL, "--workload", "definition4", "--param", "u=8",
+                 "--param", "d=4", "--rate", "1000", "--kv-capacity", "5"]) == 2
+    assert "every request would be rejected" in capsys.readouterr().err
