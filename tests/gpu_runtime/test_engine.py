@@ -124,12 +124,10 @@ def test_local_model_directory(loaded_model):
     assert model_directory(EngineConfig(model=folder)) == (folder, name.split("/")[-1])
 
 
-def test_out_of_memory_rejects_the_pass_and_the_replay_goes_on(make_engine, monkeypatch):
-    """A prefill that runs out of memory rejects its requests with that reason; others run."""
+def out_of_memory_on_second_pass(engine, monkeypatch) -> None:
+    """Make the engine's second prefill pass raise torch.OutOfMemoryError (as on a full GPU)."""
     import torch
-    engine = make_engine(kv_capacity_tokens=400)
-    real = engine.runner.prefill_packed
-    calls = {"n": 0}
+    real, calls = engine.runner.prefill_packed, {"n": 0}
 
     def flaky(items):
         calls["n"] += 1
@@ -137,6 +135,12 @@ def test_out_of_memory_rejects_the_pass_and_the_replay_goes_on(make_engine, monk
             raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return real(items)
     monkeypatch.setattr(engine.runner, "prefill_packed", flaky)
+
+
+def test_out_of_memory_rejects_the_pass_and_the_replay_goes_on(make_engine, monkeypatch):
+    """A prefill that runs out of memory rejects its requests with that reason; others run."""
+    engine = make_engine(kv_capacity_tokens=400)
+    out_of_memory_on_second_pass(engine, monkeypatch)
     inst = burst()
     run = engine.run(inst, make_policy("fcfs"))
     statuses = [r.status for r in run.records]
@@ -216,17 +220,9 @@ def test_policies_read_instance_time_and_replay_starts_at_first_arrival(make_eng
 
 
 def test_serve_bench_keeps_going_when_a_request_is_rejected_at_run_time(make_engine, monkeypatch):
-    import torch
     from gpu_runtime.bench import serve_bench
     engine = make_engine(kv_capacity_tokens=400)
-    real, calls = engine.runner.prefill_packed, {"n": 0}
-
-    def flaky(items):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise torch.OutOfMemoryError("CUDA out of memory")
-        return real(items)
-    monkeypatch.setattr(engine.runner, "prefill_packed", flaky)
+    out_of_memory_on_second_pass(engine, monkeypatch)
     cost = CostModel("radix", 0.0, 0.001, 0.01)
     bench = serve_bench(engine, burst(), [make_policy("fcfs"), make_policy("lpm")], cost)
     assert bench.results[0].rescored is None and bench.results[1].rescored is not None
