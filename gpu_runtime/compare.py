@@ -22,10 +22,9 @@ EXACT_MAX_N = 12
 def runnable_instance(engine: Engine, instance: Instance, cost: CostModel) -> Instance:
     """Return the accepted queries of ``instance``, arrivals in seconds, with ``cost``'s
     coefficients and the engine's cache model."""
-    from gpu_runtime.request import Request, prompt_token_ids
-    scale, vocab = engine.config.time_scale, engine.loaded.vocab_size
-    kept = [replace(q, arrival=q.arrival * scale) for i, q in enumerate(instance.queries)
-            if not engine.reject_reason(Request(i, q, tuple(prompt_token_ids(q, vocab))))]
+    scale = engine.config.time_scale
+    kept = [replace(q, arrival=q.arrival * scale)
+            for q, reason in zip(instance.queries, engine.reject_reasons(instance)) if not reason]
     if not kept:
         raise InstanceError("every request is rejected by the engine; nothing to compare")
     capacity = engine.config.kv_capacity_tokens

@@ -78,6 +78,12 @@ class Engine:
             return f"prompt + decode of {n + self.config.decode_tokens} tokens exceeds the model context {self.loaded.max_context}"
         return ""
 
+    def reject_reasons(self, instance: Instance) -> list[str]:
+        """Return, per query of ``instance``, why the engine would reject it ("" if it can run)."""
+        vocab = self.loaded.vocab_size
+        return [self.reject_reason(Request(i, q, tuple(prompt_token_ids(q, vocab))))
+                for i, q in enumerate(instance.queries)]
+
     def warm_up(self) -> None:
         """Run one tiny prefill so that lazy initialisation is not timed."""
         self.runner.prefill([1, 2, 3])

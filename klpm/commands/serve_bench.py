@@ -150,13 +150,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_runnable(engine, instance) -> None:
     """Refuse, before any run, a configuration under which the engine can serve no request."""
-    from gpu_runtime.request import Request, prompt_token_ids
     if engine.config.decode_tokens >= engine.loaded.max_context:
         raise InstanceError(f"--decode: {engine.config.decode_tokens} tokens do not fit the model "
                             f"context of {engine.loaded.max_context}")
-    vocab = engine.loaded.vocab_size
-    reasons = {engine.reject_reason(Request(i, q, tuple(prompt_token_ids(q, vocab))))
-               for i, q in enumerate(instance.queries)}
+    reasons = set(engine.reject_reasons(instance))
     if "" not in reasons:
         raise InstanceError(f"every request would be rejected (e.g. {sorted(reasons)[0]})")
 

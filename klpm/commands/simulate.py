@@ -11,6 +11,15 @@ from solvers.simulate import simulate
 from theory.instance_io import load_instance
 
 PROGRESS_MIN_QUERIES = 2000
+# Policy options: (dest, option, default, the policy that reads it, argparse type, help).
+POLICY_OPTIONS = (
+    ("k", "--k", 2, "klpm", k_value, "k of k-LPM: integer >= 1 or 'inf'"),
+    ("quantum", "--quantum", 1000.0, "dlpm", positive_float, "dlpm: credit added per refill, in time units"),
+    ("group_units", "--group-units", 16, "dlpm", positive_int,
+     "dlpm: a query's group is this many units after the prefix common to all"),
+    ("margin", "--margin", 0.0, "slack", float,
+     "slack: extra time a query's slack must exceed the LPM pick's cost by"),
+)
 SUMMARY_COLUMNS = ("n", "mean", "p50", "p90", "p95", "p99", "max", "reused_ratio")
 
 
@@ -23,13 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "one object {policy, order, ttft, summary, instance_hash, cache, cost}.")
     p.add_argument("instance", help="instance file (klpm-instance/1 JSON)")
     p.add_argument("--policy", default="klpm", help=f"one of {', '.join(policy_names())} (default klpm)")
-    p.add_argument("--k", type=k_value, default=2, help="k of k-LPM: integer >= 1 or 'inf' (default 2)")
-    p.add_argument("--quantum", type=positive_float, default=1000.0,
-                   help="dlpm: credit added per refill, in time units (default 1000)")
-    p.add_argument("--group-units", type=positive_int, default=16,
-                   help="dlpm: a query's group is this many units after the prefix common to all (default 16)")
-    p.add_argument("--margin", type=float, default=0.0,
-                   help="slack: extra time a query's slack must exceed the LPM pick's cost by (default 0)")
+    for dest, option, default, _, kind, text in POLICY_OPTIONS:
+        p.add_argument(option, type=kind, default=default, help=f"{text} (default {default:g})")
     p.add_argument("--ttft-bound", type=nonneg_float, default=None,
                    help="count queries over this TTFT (default: the instance's ttft_bound)")
     add_cost_file_option(p)
@@ -38,26 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-# policy options: (dest, option, its default, the policy that reads it)
-POLICY_OPTIONS = (("k", "--k", 2, "klpm"), ("quantum", "--quantum", 1000.0, "dlpm"),
-                  ("group_units", "--group-units", 16, "dlpm"), ("margin", "--margin", 0.0, "slack"))
-
-
 def unused_options(name: str, args: argparse.Namespace) -> list[str]:
     """Return the policy options set away from their defaults that policy ``name`` does not read."""
-    return [opt for dest, opt, default, owner in POLICY_OPTIONS
+    return [opt for dest, opt, default, owner, _, _ in POLICY_OPTIONS
             if owner != name and getattr(args, dest) != default]
 
 
 def policy_params(name: str, args: argparse.Namespace) -> dict:
     """Return the constructor parameters the CLI passes to policy ``name``."""
-    if name == "klpm":
-        return {"k": args.k}
-    if name == "dlpm":
-        return {"quantum": args.quantum, "group_units": args.group_units}
-    if name == "slack":
-        return {"margin": args.margin}
-    return {}
+    return {dest: getattr(args, dest) for dest, _, _, owner, _, _ in POLICY_OPTIONS if owner == name}
 
 
 def run(args: argparse.Namespace) -> int:

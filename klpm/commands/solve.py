@@ -41,11 +41,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Solve and print the result; return the exit code."""
     from solvers.exact import choose_solver, solve
+    from solvers.exact.objectives import NEEDS_BOUND
     from theory.instance_io import load_instance
     instance = apply_cost_file(load_instance(args.instance), args.cost_file)
     for option, given, used in (("--p", args.p is not None, args.objective == "percentile"),
-                                ("--ttft-bound", args.ttft_bound is not None,
-                                 args.objective in ("feasible", "violations", "percentile"))):
+                                ("--ttft-bound", args.ttft_bound is not None, args.objective in NEEDS_BOUND)):
         if given and not used:
             print(f"klpm solve: note: {option} is not read by objective {args.objective} (ignored)",
                   file=sys.stderr)
